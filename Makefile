@@ -1,0 +1,40 @@
+# Two commands matter: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run demo test lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed  ## open the app (demo mode against the built-in sandbox when nothing is configured)
+	$(BIN)/lote
+
+demo: $(VENV)/.installed
+	$(BIN)/lote demo
+
+test: $(VENV)/.installed-test  ## the whole suite, headless
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/ruff check desktop_app tests
+	$(BIN)/mypy desktop_app/domain desktop_app/sync
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check desktop_app tests
+	$(BIN)/mypy desktop_app/domain desktop_app/sync
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format desktop_app tests
+	$(BIN)/ruff check --fix desktop_app tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,3 @@
+"""Lote: an offline-first outbox for electronic invoices."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pure rules of electronic invoicing: no Qt, no database, no HTTP."""

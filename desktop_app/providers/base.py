@@ -1,0 +1,82 @@
+"""What every provider adapter returns and raises.
+
+The classification of failures is the heart of "never issue twice" (DESIGN rule 2):
+- `ConnectionFailed`: the request never left the machine (no TCP connection). The
+  documents may safely go back to the queue.
+- `OutcomeUnknown`: the request may have reached the provider (timeout after sending,
+  reset, 5xx, a body we cannot parse). The documents become UNKNOWN and are reconciled
+  by asking the provider before any resend.
+- `CallRefused`: the provider answered and refused the whole call without creating
+  anything (validation of the call, wrong credentials). Nothing was issued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    """A provider's word about one document, in domain terms."""
+
+    RECEIVED = "RECEIVED"  # accepted into a lote, not yet processed
+    PROCESSING = "PROCESSING"  # the authority is still processing it
+    APPROVED = "APPROVED"
+    APPROVED_WITH_OBSERVATIONS = "APPROVED_WITH_OBSERVATIONS"
+    REJECTED = "REJECTED"
+    NOT_FOUND = "NOT_FOUND"  # the provider has no record of it
+
+
+@dataclass(frozen=True)
+class OutgoingDocument:
+    """One stored document on its way out: the local id and the DE JSON as saved."""
+
+    local_id: int
+    payload: dict[str, Any]
+    numero: str  # "001-001-0000001"
+    cdc: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    outcome: Outcome
+    local_id: int | None = None
+    cdc: str | None = None
+    numero: str | None = None
+    code: str | None = None
+    message: str | None = None
+    provider_status: str | None = None  # the provider's own status text, verbatim
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    lote_id: str | None
+    documents: list[DocumentResult] = field(default_factory=list)
+
+
+class ProviderError(Exception):
+    """Base class; `str(err)` is a calm Spanish sentence fit for the status bar."""
+
+
+class ConnectionFailed(ProviderError):
+    """Nothing reached the provider: safe to retry the same request later."""
+
+
+class OutcomeUnknown(ProviderError):
+    """The request may have been processed: reconcile before resending."""
+
+
+class CallRefused(ProviderError):
+    """The provider refused the whole call and created nothing.
+
+    `errors` maps the index of a document in the call to the provider's message for
+    it; documents not named are innocent and may be queued again.
+    """
+
+    def __init__(self, message: str, errors: dict[int, str] | None = None,
+                 *, auth: bool = False, code: str | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or {}
+        self.auth = auth
+        self.code = code
