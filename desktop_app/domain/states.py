@@ -6,10 +6,10 @@ refuse an illegal jump (e.g. APPROVED back to QUEUED) before anything is written
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class DocState(str, Enum):
+class DocState(StrEnum):
     DRAFT = "DRAFT"
     QUEUED = "QUEUED"
     SENDING = "SENDING"
@@ -32,11 +32,13 @@ S = DocState
 TRANSITIONS: dict[DocState, frozenset[DocState]] = {
     S.DRAFT: frozenset({S.QUEUED}),
     S.QUEUED: frozenset({S.SENDING, S.VOIDED}),
-    S.SENDING: frozenset({S.SUBMITTED, S.UNKNOWN, S.QUEUED, S.REJECTED, S.APPROVED,
-                          S.APPROVED_WITH_OBSERVATIONS}),
+    S.SENDING: frozenset(
+        {S.SUBMITTED, S.UNKNOWN, S.QUEUED, S.REJECTED, S.APPROVED, S.APPROVED_WITH_OBSERVATIONS}
+    ),
     S.SUBMITTED: frozenset({S.APPROVED, S.APPROVED_WITH_OBSERVATIONS, S.REJECTED, S.UNKNOWN}),
-    S.UNKNOWN: frozenset({S.SUBMITTED, S.APPROVED, S.APPROVED_WITH_OBSERVATIONS,
-                          S.REJECTED, S.QUEUED}),
+    S.UNKNOWN: frozenset(
+        {S.SUBMITTED, S.APPROVED, S.APPROVED_WITH_OBSERVATIONS, S.REJECTED, S.QUEUED}
+    ),
     S.REJECTED: frozenset({S.QUEUED, S.VOIDED}),
     S.APPROVED: frozenset({S.CANCEL_REQUESTED}),
     S.APPROVED_WITH_OBSERVATIONS: frozenset({S.CANCEL_REQUESTED}),
