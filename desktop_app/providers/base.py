@@ -13,11 +13,11 @@ The classification of failures is the heart of "never issue twice" (DESIGN rule 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """A provider's word about one document, in domain terms."""
 
     RECEIVED = "RECEIVED"  # accepted into a lote, not yet processed
@@ -36,6 +36,22 @@ class OutgoingDocument:
     payload: dict[str, Any]
     numero: str  # "001-001-0000001"
     cdc: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """What the engine knows of a document already handed over, to ask about it: each
+    dialect uses what it can (CDC, its lote number, the document number, an external
+    reference)."""
+
+    local_id: int
+    tipo_documento: int
+    establecimiento: str
+    punto: str
+    numero: int
+    cdc: str | None = None
+    provider_lote_id: str | None = None
+    external_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,3 +96,28 @@ class CallRefused(ProviderError):
         self.errors = errors or {}
         self.auth = auth
         self.code = code
+
+
+class ProviderClient(Protocol):
+    """The contract of every adapter (one per provider dialect)."""
+
+    provider: str
+    max_batch: int
+
+    def submit(self, docs: list[OutgoingDocument]) -> SubmitResult:
+        """Send one batch. Results name documents by `local_id` (or CDC/number)."""
+        ...
+
+    def poll(self, refs: list[DocumentRef]) -> list[DocumentResult]:
+        """Current results of submitted documents; results carry `local_id`."""
+        ...
+
+    def lookup(self, ref: DocumentRef) -> list[DocumentResult]:
+        """Every attempt the provider knows for this document (reconciliation)."""
+        ...
+
+    def probe(self) -> None:
+        """One cheap authenticated call; raises ProviderError subclasses on failure."""
+        ...
+
+    def close(self) -> None: ...
