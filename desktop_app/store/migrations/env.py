@@ -1,0 +1,38 @@
+"""Alembic environment: runs against the engine Lote hands over in `config.attributes`.
+
+On SQLite, migrations run with foreign keys OFF and `render_as_batch=True`: a batch
+migration recreates tables, and with foreign keys on it would cascade-delete children
+(STYLE.md pitfalls).
+"""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import desktop_app.store.models  # noqa: F401  (registers the tables)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes["engine"]
+    with engine.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=is_sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if is_sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+run_migrations_online()

@@ -1,0 +1,137 @@
+"""The tables. Secrets never live here (DESIGN rule 4): a profile names its provider and
+endpoint; its API key is in the OS keyring under the profile's name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, DateTime, Index, Numeric, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from desktop_app.store.types import UTCDateTime, utcnow
+
+
+def _utc(**kw) -> Column:  # a fresh Column per field: SQLAlchemy columns cannot be shared
+    return Column(UTCDateTime(), **kw)
+
+
+class ProviderProfile(SQLModel, table=True):
+    __tablename__ = "provider_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    provider: str
+    country: str = "PY"
+    base_url: str
+    tenant: str | None = None
+    emisor_ruc: str | None = None
+    emisor_name: str | None = None
+    tipo_contribuyente: int = 2
+    establecimiento: str = "001"
+    punto: str = "001"
+    max_batch: int = 50
+    poll_first_s: float = 5.0
+    poll_every_s: float = 30.0
+    poll_max_s: float = 3600.0
+    is_default: bool = False
+    is_demo: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    # Connectivity and back-off, persisted so a restart does not reset them.
+    online: bool | None = None
+    failures: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_error: str | None = None
+    last_sync_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class Lote(SQLModel, table=True):
+    """One request that carried documents to a provider (a batch)."""
+
+    __tablename__ = "lote"
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="provider_profile.id", index=True)
+    attempt_id: str = Field(unique=True)
+    provider_lote_id: str | None = None  # a string: SIFEN lote numbers have 17 digits
+    tipo_documento: int
+    size: int
+    state: str = "SENDING"  # SENDING, SUBMITTED, DONE, UNKNOWN, REFUSED, OFFLINE
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc())
+    code: str | None = None
+    message: str | None = None
+
+
+class Document(SQLModel, table=True):
+    """A document and its current state. `payload` is the full DE JSON as saved."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "tipo_documento", "establecimiento", "punto", "numero",
+                         name="uq_document_number"),
+        Index("ix_document_profile_state", "profile_id", "state"),
+        Index("ix_document_state_next_poll", "state", "next_poll_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="provider_profile.id")
+    tipo_documento: int
+    establecimiento: str
+    punto: str
+    numero: int
+    # As written on the document: the shop's local time, naive (SIFEN dFeEmiDE).
+    fecha: datetime = Field(sa_column=Column(DateTime(), nullable=False))
+    customer_name: str
+    customer_tax_id: str
+    currency: str = "PYG"
+    total: Decimal = Field(sa_column=Column(Numeric(20, 4), nullable=False))
+    iva_total: Decimal = Field(sa_column=Column(Numeric(20, 4), nullable=False))
+    state: str = Field(index=True)
+    processing: bool = False  # SUBMITTED and the provider said it is still processing
+    cdc: str | None = Field(default=None, index=True)
+    external_ref: str | None = Field(default=None, index=True)
+    attempt_id: str | None = None
+    lote_id: int | None = Field(default=None, foreign_key="lote.id", index=True)
+    code: str | None = None
+    message: str | None = None
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    polls: int = 0
+    next_poll_at: datetime | None = Field(default=None, sa_column=_utc())
+    submitted_at: datetime | None = Field(default=None, sa_column=_utc())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class DocumentEvent(SQLModel, table=True):
+    """Append-only audit trail: one row per state change (triggers refuse UPDATE/DELETE)."""
+
+    __tablename__ = "document_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    from_state: str | None = None
+    to_state: str
+    actor: str
+    code: str | None = None
+    message: str | None = None
+    attempt_id: str | None = None
+    lote_id: int | None = None
+
+
+class NumberSequence(SQLModel, table=True):
+    """Next number per profile, document type, establecimiento and punto de expedición."""
+
+    __tablename__ = "number_sequence"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "tipo_documento", "establecimiento", "punto",
+                         name="uq_number_sequence"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="provider_profile.id")
+    tipo_documento: int
+    establecimiento: str
+    punto: str
+    next_numero: int = 1

@@ -1,0 +1,1 @@
+"""The sync engine: outbox -> batches -> submit -> poll -> reconcile. Plain Python, no Qt."""
