@@ -1,0 +1,319 @@
+"""The `lote` command.
+
+`lote` opens the window; the subcommands let a bookkeeper, a script or a test drive the
+same engine without it. Exit codes: 0 ok, 1 error, 2 usage, 3 invalid input (nothing
+imported), 4 `sync --until-idle` timed out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop_app import __version__
+
+EXIT_INVALID = 3
+EXIT_TIMEOUT = 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data folder (default: per-user data folder; env LOTE_DATA_DIR)")
+    common.add_argument("--db", help="database URL (default: SQLite in the data folder)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+
+    p = argparse.ArgumentParser(prog="lote", parents=[common],
+                                description="Offline-first outbox for electronic invoices.")
+    p.add_argument("--version", action="version", version=f"lote {__version__}")
+    sub = p.add_subparsers(dest="command")
+
+    sub.add_parser("demo", parents=[common], help="open the window in demo mode (built-in sandbox)")
+
+    prof = sub.add_parser("profile", parents=[common], help="provider profiles")
+    psub = prof.add_subparsers(dest="profile_command", required=True)
+    add = psub.add_parser("add", parents=[common], help="add or update a profile; API key from stdin or LOTE_API_KEY")
+    add.add_argument("name")
+    add.add_argument("--provider", required=True, choices=["facturasend"])
+    add.add_argument("--base-url", required=True)
+    add.add_argument("--tenant")
+    add.add_argument("--emisor", help="emisor RUC with check digit, e.g. 80069563-1")
+    add.add_argument("--emisor-name")
+    add.add_argument("--poll-first", type=float, help="seconds before the first result check")
+    add.add_argument("--poll-every", type=float, help="seconds between result checks")
+    add.add_argument("--default", action="store_true")
+    psub.add_parser("list", parents=[common], help="list profiles")
+    rm = psub.add_parser("remove", parents=[common], help="remove a profile without documents")
+    rm.add_argument("name")
+
+    imp = sub.add_parser("import", parents=[common], help="queue documents from a JSON file")
+    imp.add_argument("file")
+    imp.add_argument("--profile")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid ones, report the rest")
+
+    sy = sub.add_parser("sync", parents=[common], help="send queued documents and follow results")
+    mode = sy.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--once", action="store_true", help="one step: reconcile, send, poll")
+    mode.add_argument("--until-idle", action="store_true", help="until nothing waits (exit 4 on --timeout)")
+    sy.add_argument("--timeout", type=float)
+
+    ls = sub.add_parser("list", parents=[common], help="list documents")
+    ls.add_argument("--state", help="QUEUED, SENDING, SUBMITTED, APPROVED, REJECTED, UNKNOWN, ...")
+    ls.add_argument("--json", action="store_true")
+
+    sh = sub.add_parser("show", parents=[common], help="one document: id, number 001-001-0000001 or CDC")
+    sh.add_argument("ref")
+    sh.add_argument("--json", action="store_true")
+
+    sb = sub.add_parser("sandbox", parents=[common], help="run a provider simulator on 127.0.0.1")
+    sb.add_argument("--provider", default="facturasend", choices=["facturasend"])
+    sb.add_argument("--port", type=int, default=0)
+    sb.add_argument("--processing-delay", type=float, default=2.0)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = args.command
+    if command in (None, "demo"):
+        from desktop_app.gui.app import run_gui
+
+        return run_gui(data_dir=args.data_dir, db_url=args.db, force_demo=command == "demo")
+    handler = {
+        "profile": _cmd_profile, "import": _cmd_import, "sync": _cmd_sync,
+        "list": _cmd_list, "show": _cmd_show, "sandbox": _cmd_sandbox,
+    }[command]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _runtime(args: argparse.Namespace, *, start_sandbox: bool = False):
+    from desktop_app.runtime import open_runtime
+
+    return open_runtime(args.data_dir, db_url=args.db, start_sandbox=start_sandbox)
+
+
+def _err(msg: str) -> None:
+    print(f"lote: {msg}", file=sys.stderr)
+
+
+# -- profile ------------------------------------------------------------------------
+def _cmd_profile(args: argparse.Namespace) -> int:
+    from desktop_app.credentials import CredentialsUnavailable, delete_api_key, set_api_key
+    from desktop_app.domain.ruc import ruc_error
+    from desktop_app.providers.registry import PROVIDER_DEFAULTS
+    from desktop_app.store.models import ProviderProfile
+    from desktop_app.store.profiles import get_profile, list_profiles, remove_profile, save_profile
+
+    rt = _runtime(args)
+    try:
+        if args.profile_command == "list":
+            for p in list_profiles(rt.db):
+                flags = " (predeterminado)" if p.is_default else ""
+                flags += " (demo)" if p.is_demo else ""
+                print(f"{p.name}\t{p.provider}\t{p.base_url}\temisor={p.emisor_ruc or '-'}{flags}")
+            return 0
+        if args.profile_command == "remove":
+            try:
+                if not remove_profile(rt.db, args.name):
+                    _err(f"no existe el perfil {args.name}")
+                    return 1
+            except ValueError as exc:
+                _err(str(exc))
+                return 1
+            delete_api_key(args.name)
+            return 0
+        # add
+        if args.emisor and (msg := ruc_error(args.emisor)):
+            _err(f"--emisor: {msg}")
+            return EXIT_INVALID
+        if not args.base_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            _err("--base-url: debe usar https:// (http:// solo para 127.0.0.1 o localhost)")
+            return EXIT_INVALID
+        key = os.environ.get("LOTE_API_KEY")
+        if key is None and not sys.stdin.isatty():
+            key = sys.stdin.readline().strip()
+        if not key:
+            _err("falta la clave API: pásela por la entrada estándar o en LOTE_API_KEY")
+            return EXIT_INVALID
+        defaults = PROVIDER_DEFAULTS[args.provider]
+        existing = get_profile(rt.db, args.name)
+        profile = existing or ProviderProfile(name=args.name, provider=args.provider, base_url=args.base_url)
+        profile.provider, profile.base_url, profile.tenant = args.provider, args.base_url, args.tenant
+        profile.emisor_ruc = args.emisor or profile.emisor_ruc
+        profile.emisor_name = args.emisor_name or profile.emisor_name
+        profile.max_batch = defaults["max_batch"]
+        profile.poll_first_s = args.poll_first if args.poll_first is not None else defaults["poll_first_s"]
+        profile.poll_every_s = args.poll_every if args.poll_every is not None else defaults["poll_every_s"]
+        profile.is_default = args.default or profile.is_default
+        try:
+            set_api_key(args.name, key)
+        except CredentialsUnavailable as exc:
+            _err(str(exc))
+            return 1
+        save_profile(rt.db, profile)
+        print(f"Perfil {args.name} guardado; la clave API está en el llavero del sistema.")
+        return 0
+    finally:
+        rt.close()
+
+
+# -- import -------------------------------------------------------------------------
+def _cmd_import(args: argparse.Namespace) -> int:
+    from desktop_app.domain.document import document_from_json
+    from desktop_app.store.outbox import enqueue_documents
+    from desktop_app.store.profiles import default_profile, get_profile
+
+    path = Path(args.file)
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _err(f"{path}: no se pudo leer como JSON ({exc})")
+        return EXIT_INVALID
+    items = data if isinstance(data, list) else [data]
+    rt = _runtime(args)
+    try:
+        profile = get_profile(rt.db, args.profile) if args.profile else default_profile(rt.db)
+        if profile is None:
+            _err(f"no existe el perfil {args.profile}")
+            return 1
+        from desktop_app.store.outbox import check_documents
+
+        errors: dict[int, list] = {}
+        docs, positions = [], []
+        for index, item in enumerate(items):
+            doc, errs = document_from_json(item)
+            if errs or doc is None:
+                errors[index] = errs
+            else:
+                docs.append(doc)
+                positions.append(index)
+        _valid, invalid = check_documents(docs)
+        for i, errs in invalid.items():
+            errors[positions[i]] = errs
+        if errors:
+            _print_errors(errors)
+            if not args.skip_invalid:
+                print(f"Nada importado: {len(errors)} de {len(items)} documento(s) con errores.",
+                      file=sys.stderr)
+                return EXIT_INVALID
+        good = [d for i, d in enumerate(docs) if i not in invalid]
+        result = enqueue_documents(rt.db, profile.id, good, actor="import")
+        print(f"{len(result.ids)} documento(s) encolado(s) en el perfil {profile.name}"
+              + (f"; {len(errors)} con errores no importado(s)" if errors else "") + ".")
+        return 0 if result.ok else EXIT_INVALID
+    finally:
+        rt.close()
+
+
+def _print_errors(errors: dict[int, list]) -> None:
+    for index in sorted(errors):
+        for e in errors[index]:
+            print(f"documento [{index}] {e.field}: {e.message}", file=sys.stderr)
+
+
+# -- sync -----------------------------------------------------------------------------
+def _cmd_sync(args: argparse.Namespace) -> int:
+    rt = _runtime(args, start_sandbox=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    engine = rt.make_engine()
+    try:
+        engine.recover_interrupted(all_sending=True)
+        if args.once:
+            report = engine.step()
+            print(f"{report.requests} petición(es); {len(report.changed)} documento(s) cambiaron; "
+                  f"{engine.pending_count()} pendiente(s).")
+            return 0
+        done = engine.run_until_idle(args.timeout)
+        pending = engine.pending_count()
+        if not done:
+            _err(f"tiempo agotado: {pending} documento(s) siguen pendientes")
+            return EXIT_TIMEOUT
+        print("Sin documentos pendientes.")
+        return 0
+    finally:
+        rt.close()
+
+
+# -- list / show ----------------------------------------------------------------------
+def _cmd_list(args: argparse.Namespace) -> int:
+    from desktop_app.store.queries import list_documents
+
+    rt = _runtime(args)
+    try:
+        rows = list_documents(rt.db, state=args.state.upper() if args.state else None)
+        if args.json:
+            json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+            print()
+        else:
+            for r in rows:
+                print(f"{r.id:>6}  {r.numero}  {r.state:<26} {r.customer_name[:30]:<30} "
+                      f"{r.total:>14,.0f}  {r.code or ''} {r.message or ''}".rstrip())
+        return 0
+    finally:
+        rt.close()
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from desktop_app.store.queries import document_events, document_payload, find_document
+
+    rt = _runtime(args)
+    try:
+        row = find_document(rt.db, args.ref)
+        if row is None:
+            _err(f"no se encontró el documento {args.ref}")
+            return 1
+        events = document_events(rt.db, row.id)
+        if args.json:
+            out = row.to_json()
+            out["document"] = document_payload(rt.db, row.id)
+            out["events"] = [{"at": e.at.isoformat(timespec="seconds"), "from": e.from_state,
+                              "to": e.to_state, "actor": e.actor, "code": e.code,
+                              "message": e.message} for e in events]
+            json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
+            print()
+            return 0
+        for key, value in row.to_json().items():
+            print(f"{key:>16}: {value if value is not None else ''}")
+        print("          eventos:")
+        for e in events:
+            print(f"  {e.at:%Y-%m-%d %H:%M:%S}  {e.from_state or '-':>10} -> {e.to_state:<12} "
+                  f"{e.actor:<6} {e.code or ''} {e.message or ''}".rstrip())
+        return 0
+    finally:
+        rt.close()
+
+
+# -- sandbox --------------------------------------------------------------------------
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    import threading
+
+    from desktop_app.credentials import DEMO_API_KEY
+    from desktop_app.providers.registry import make_sandbox
+
+    sandbox = make_sandbox(args.provider, port=args.port, api_key=DEMO_API_KEY,
+                           processing_delay=args.processing_delay)
+    sandbox.start()
+    print(f"Sandbox {args.provider} escuchando en {sandbox.url} (clave API: {DEMO_API_KEY})", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
