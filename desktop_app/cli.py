@@ -169,7 +169,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
 
 # -- import -------------------------------------------------------------------------
 def _cmd_import(args: argparse.Namespace) -> int:
-    from desktop_app.domain.document import document_from_json
+    from desktop_app.domain.country import rules_for
     from desktop_app.store.outbox import enqueue_documents
     from desktop_app.store.profiles import default_profile, get_profile
 
@@ -188,16 +188,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
             return 1
         from desktop_app.store.outbox import check_documents
 
+        rules = rules_for(profile.country)
         errors: dict[int, list] = {}
         docs, positions = [], []
         for index, item in enumerate(items):
-            doc, errs = document_from_json(item)
+            doc, errs = rules.parse(item)
             if errs or doc is None:
                 errors[index] = errs
             else:
                 docs.append(doc)
                 positions.append(index)
-        _valid, invalid = check_documents(docs)
+        _valid, invalid = check_documents(docs, country=profile.country)
         for i, errs in invalid.items():
             errors[positions[i]] = errs
         if errors:

@@ -26,6 +26,9 @@ class Outcome(StrEnum):
     APPROVED_WITH_OBSERVATIONS = "APPROVED_WITH_OBSERVATIONS"
     REJECTED = "REJECTED"
     NOT_FOUND = "NOT_FOUND"  # the provider has no record of it
+    #: Not issued and not the document's fault (e.g. TusFacturas rejects every comprobante
+    #: after a failed one in the same call): it goes back to the queue.
+    NOT_PROCESSED = "NOT_PROCESSED"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class DocumentRef:
     cdc: str | None = None
     provider_lote_id: str | None = None
     external_ref: str | None = None
+    provider_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class DocumentResult:
     code: str | None = None
     message: str | None = None
     provider_status: str | None = None  # the provider's own status text, verbatim
+    provider_ref: str | None = None  # the provider's own id of the document (CUCU invoiceId)
+    cuf: str | None = None  # Bolivia: Código Único de Factura
+    cae: str | None = None  # Argentina: Código de Autorización Electrónico
+    cae_expiry: str | None = None  # "AAAA-MM-DD"
+    observations: str | None = None  # approved with observations: what the authority said
 
 
 @dataclass(frozen=True)

@@ -409,3 +409,12 @@ def _is_false(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in {"false", "0", "n", "no"}
     return value is False
+
+
+def create_client(*, base_url: str, tenant: str | None, api_key: str,
+                  emisor_ruc: str | None = None,
+                  timeout: float | httpx.Timeout | None = None) -> FacturaSendClient:
+    """Registry entry point (providers/registry.py)."""
+    if not tenant:
+        raise ValueError("FacturaSend needs a tenant id")
+    return FacturaSendClient(base_url, tenant, api_key, timeout=timeout)

@@ -1,25 +1,39 @@
 """Which client and which sandbox speak each provider's dialect, and their defaults.
 
 The one place the rest of the app (sync engine, settings, demo mode) turns a provider
-name from a profile into objects, so adding a dialect touches this table only.
+name from a profile into objects. Each dialect lives in its own modules, imported only
+when used: `providers/<name>.py` exposes `create_client(**kwargs)` and
+`sandbox/<name>.py` exposes `create_sandbox(**kwargs)`.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from desktop_app.providers.facturasend import FacturaSendClient
-
 if TYPE_CHECKING:
+    from desktop_app.providers.base import ProviderClient
     from desktop_app.sandbox.server import SandboxServer
 
-#: Per-provider batching and polling defaults. FacturaSend: 50 DE per lote (lote/create
-#: page); polling compressed from DNIT's advice, see PROVIDERS.md "SIFEN facts".
+#: Per-provider country, batching and polling defaults (PROVIDERS.md). Polling is the
+#: providers' advice; DNIT's 10-minute advice is a per-profile setting away.
 PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
-    "facturasend": {"max_batch": 50, "poll_first_s": 5, "poll_every_s": 30},
+    "facturasend": {"country": "PY", "max_batch": 50, "poll_first_s": 5, "poll_every_s": 30},
+    "dtepy": {"country": "PY", "max_batch": 50, "poll_first_s": 10, "poll_every_s": 60},
+    "jsifen": {"country": "PY", "max_batch": 1, "poll_first_s": 10, "poll_every_s": 45},
+    "cucu": {"country": "BO", "max_batch": 20, "poll_first_s": 5, "poll_every_s": 30},
+    "tusfacturas": {"country": "AR", "max_batch": 20, "poll_first_s": 5, "poll_every_s": 30},
 }
+
+PROVIDERS = tuple(PROVIDER_DEFAULTS)
+
+
+def _module(package: str, provider: str) -> Any:
+    if provider not in PROVIDER_DEFAULTS:
+        raise ValueError(f"unknown provider {provider!r}")
+    return importlib.import_module(f"desktop_app.{package}.{provider}")
 
 
 def make_provider_client(
@@ -30,20 +44,13 @@ def make_provider_client(
     api_key: str,
     emisor_ruc: str | None = None,
     timeout: float | httpx.Timeout | None = None,
-) -> FacturaSendClient:
+) -> ProviderClient:
     """A client for `provider`. `emisor_ruc` is for dialects that name the emisor per call."""
-    if provider == "facturasend":
-        if not tenant:
-            raise ValueError("FacturaSend needs a tenant id")
-        return FacturaSendClient(base_url, tenant, api_key, timeout=timeout)
-    raise ValueError("unknown provider")
+    return _module("providers", provider).create_client(  # type: ignore[no-any-return]
+        base_url=base_url, tenant=tenant, api_key=api_key, emisor_ruc=emisor_ruc, timeout=timeout
+    )
 
 
 def make_sandbox(provider: str, **kwargs: Any) -> SandboxServer:
     """A local simulator of `provider` (not started); kwargs go to its constructor."""
-    if provider == "facturasend":
-        # Imported here so that importing the providers never loads the simulators.
-        from desktop_app.sandbox.facturasend import FacturaSendSandbox
-
-        return FacturaSendSandbox(**kwargs)
-    raise ValueError("unknown provider")
+    return _module("sandbox", provider).create_sandbox(**kwargs)  # type: ignore[no-any-return]

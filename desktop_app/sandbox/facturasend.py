@@ -667,3 +667,8 @@ def _security_code(value: Any) -> str | None:
     if isinstance(value, bool) or not text.isdigit() or len(text) > 9 or int(text) == 0:
         raise _Invalid("El campo codigoSeguridadAleatorio debe tener hasta 9 dígitos")
     return f"{int(text):09d}"
+
+
+def create_sandbox(**kwargs: Any) -> FacturaSendSandbox:
+    """Registry entry point (providers/registry.py)."""
+    return FacturaSendSandbox(**kwargs)

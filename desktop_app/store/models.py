@@ -96,6 +96,12 @@ class Document(SQLModel, table=True):
     code: str | None = None
     message: str | None = None
     payload: str = Field(sa_column=Column(Text, nullable=False))
+    # What the authority or provider assigned (migration 0002).
+    provider_ref: str | None = None
+    cuf: str | None = Field(default=None, index=True)
+    cae: str | None = Field(default=None, index=True)
+    cae_expiry: str | None = None
+    observations: str | None = None
     polls: int = 0
     next_poll_at: datetime | None = Field(default=None, sa_column=_utc())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc())

@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from desktop_app.domain.cdc import new_security_code
-from desktop_app.domain.document import Document as DomainDocument
-from desktop_app.domain.document import document_to_json
-from desktop_app.domain.emisor import Emisor, cdc_for
-from desktop_app.domain.ruc import tipo_contribuyente_for
+from desktop_app.domain.country import CountryRules, Summary, rules_for
+from desktop_app.domain.emisor import Emisor
 from desktop_app.domain.states import DocState, check_transition
-from desktop_app.domain.totals import document_totals, with_cash_payment
-from desktop_app.domain.validation import ValidationError, validate_document
+from desktop_app.domain.validation import ValidationError
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, NumberSequence, ProviderProfile
 from desktop_app.store.types import utcnow
@@ -51,28 +48,16 @@ def emisor_of(profile: ProviderProfile) -> Emisor:
     )
 
 
-def prepare(doc: DomainDocument) -> DomainDocument:
-    """Fill what Lote decides rather than the user: a cash payment for a cash sale that
-    names none, the customer's tipo de contribuyente implied by the RUC, and a fresh
-    security code for the CDC."""
-    doc = with_cash_payment(doc)
-    cli = doc.cliente
-    if cli.contribuyente and cli.tipo_contribuyente is None and cli.ruc:
-        doc = replace(doc, cliente=replace(cli, tipo_contribuyente=tipo_contribuyente_for(cli.ruc)))
-    if doc.codigo_seguridad is None:
-        doc = replace(doc, codigo_seguridad=new_security_code())
-    return doc
-
-
 def check_documents(
-    docs: Sequence[DomainDocument], *, now: datetime | None = None
-) -> tuple[dict[int, DomainDocument], dict[int, list[ValidationError]]]:
+    docs: Sequence[Any], *, country: str = "PY", now: datetime | None = None
+) -> tuple[dict[int, Any], dict[int, list[ValidationError]]]:
     """Prepare and validate documents: (valid ones by index, errors by index)."""
-    valid: dict[int, DomainDocument] = {}
+    rules = rules_for(country)
+    valid: dict[int, Any] = {}
     errors: dict[int, list[ValidationError]] = {}
     for index, raw in enumerate(docs):
-        doc = prepare(raw)
-        problems = validate_document(doc, now=now)
+        doc = rules.prepare(raw)
+        problems = rules.validate(doc, now=now)
         if problems:
             errors[index] = problems
         else:
@@ -83,7 +68,7 @@ def check_documents(
 def enqueue_documents(
     db: Database,
     profile_id: int,
-    docs: Sequence[DomainDocument],
+    docs: Sequence[Any],
     *,
     actor: str = "user",
     all_or_nothing: bool = True,
@@ -93,13 +78,20 @@ def enqueue_documents(
     """Validate and queue documents in ONE transaction, committed before returning.
 
     Every path in (the dialog, imports, later the POS gateway) comes through here, so all
-    get the same validation. With `all_or_nothing` (the default) a single invalid
-    document saves nothing, and the result lists every error of every document by index.
+    get the same validation. `docs` are documents of the profile's country (its
+    CountryRules). With `all_or_nothing` (the default) a single invalid document saves
+    nothing, and the result lists every error of every document by index.
     """
-    valid, errors = check_documents(docs, now=now)
+    with db.session() as s:
+        found = s.get(ProviderProfile, profile_id)
+        if found is None:
+            raise ProfileNotFound(profile_id)
+        country = found.country
+    valid, errors = check_documents(docs, country=country, now=now)
     result = EnqueueResult(errors=errors)
     if errors and all_or_nothing:
         return result
+    rules = rules_for(country)
     with db.write() as session:
         profile = session.get(ProviderProfile, profile_id)
         if profile is None:
@@ -108,39 +100,40 @@ def enqueue_documents(
         stamp = utcnow()
         for index, doc in valid.items():
             ref = external_refs[index] if external_refs else None
-            result.ids.append(_insert(session, profile, emisor, doc, actor, stamp, ref))
+            result.ids.append(_insert(session, rules, profile, emisor, doc, actor, stamp, ref))
     return result
 
 
 def _insert(
     session: Session,
+    rules: CountryRules,
     profile: ProviderProfile,
     emisor: Emisor,
-    doc: DomainDocument,
+    doc: Any,
     actor: str,
     stamp: datetime,
     external_ref: str | None,
 ) -> int:
-    numero = _take_number(session, profile, doc)
-    doc = replace(doc, numero=numero)
-    totals = document_totals(doc)
-    cli = doc.cliente
+    first = rules.summary(doc)
+    numero = _take_number(session, profile, first)
+    doc = rules.with_numero(doc, numero)
+    summary = rules.summary(doc)
     row = Document(
         profile_id=_pk(profile),
-        tipo_documento=doc.tipo_documento,
-        establecimiento=doc.establecimiento,
-        punto=doc.punto,
+        tipo_documento=summary.tipo_documento,
+        establecimiento=summary.establecimiento,
+        punto=summary.punto,
         numero=numero,
-        fecha=doc.fecha,
-        customer_name=cli.razon_social,
-        customer_tax_id=(cli.ruc if cli.contribuyente else cli.documento_numero) or "",
-        currency=doc.moneda,
-        total=totals.total,
-        iva_total=totals.iva_total,
+        fecha=summary.fecha,
+        customer_name=summary.customer_name,
+        customer_tax_id=summary.customer_tax_id,
+        currency=summary.currency,
+        total=summary.total,
+        iva_total=summary.iva_total,
         state=DocState.QUEUED.value,
-        cdc=cdc_for(doc, emisor) if emisor.ruc else None,
-        external_ref=external_ref,
-        payload=json.dumps(document_to_json(doc), ensure_ascii=False),
+        cdc=rules.authority_id(doc, emisor),
+        external_ref=external_ref or summary.external_ref,
+        payload=json.dumps(rules.to_json(doc), ensure_ascii=False),
         created_at=stamp,
         updated_at=stamp,
     )
@@ -150,11 +143,10 @@ def _insert(
         DocumentEvent(document_id=_pk(row), at=stamp, from_state=None,
                       to_state=DocState.QUEUED.value, actor=actor, message="Guardado y encolado")
     )
-    assert row.id is not None
-    return row.id
+    return _pk(row)
 
 
-def _take_number(session: Session, profile: ProviderProfile, doc: DomainDocument) -> int:
+def _take_number(session: Session, profile: ProviderProfile, doc: Summary) -> int:
     """Next number for (profile, tipo, establecimiento, punto); an explicit number (an
     import) is kept and moves the sequence past it. Uniqueness is the database's job
     (uq_document_number)."""

@@ -41,6 +41,11 @@ class DocumentRow:
     code: str | None
     message: str | None
     external_ref: str | None
+    country: str = "PY"
+    cuf: str | None = None
+    cae: str | None = None
+    cae_expiry: str | None = None
+    observations: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +66,12 @@ class DocumentRow:
             "lote": self.lote,
             "code": self.code,
             "message": self.message,
+            "country": self.country,
+            "external_ref": self.external_ref,
+            "cuf": self.cuf,
+            "cae": self.cae,
+            "cae_expiry": self.cae_expiry,
+            "observations": self.observations,
         }
 
 
@@ -78,10 +89,12 @@ def _num(d: Decimal) -> int | str:
     return int(d) if d == d.to_integral_value() else str(d)
 
 
-_COLUMNS = (Document, ProviderProfile.name, ProviderProfile.provider, Lote.provider_lote_id)
+_COLUMNS = (Document, ProviderProfile.name, ProviderProfile.provider, Lote.provider_lote_id,
+            ProviderProfile.country)
 
 
-def _row(doc: Document, profile: str, provider: str, lote: str | None) -> DocumentRow:
+def _row(doc: Document, profile: str, provider: str, lote: str | None,
+         country: str = "PY") -> DocumentRow:
     assert doc.id is not None
     return DocumentRow(
         id=doc.id, profile=profile, provider=provider, tipo_documento=doc.tipo_documento,
@@ -89,7 +102,8 @@ def _row(doc: Document, profile: str, provider: str, lote: str | None) -> Docume
         customer_name=doc.customer_name, customer_tax_id=doc.customer_tax_id,
         currency=doc.currency, total=Decimal(doc.total), iva_total=Decimal(doc.iva_total),
         state=doc.state, processing=doc.processing, cdc=doc.cdc, lote=lote, code=doc.code,
-        message=doc.message, external_ref=doc.external_ref,
+        message=doc.message, external_ref=doc.external_ref, country=country, cuf=doc.cuf,
+        cae=doc.cae, cae_expiry=doc.cae_expiry, observations=doc.observations,
     )
 
 
@@ -113,7 +127,8 @@ def document_ids(db: Database, *, states: Sequence[str] | None = None, text: str
         like = f"%{text.strip()}%"
         stmt = stmt.where(or_(col(Document.customer_name).ilike(like),
                               col(Document.customer_tax_id).ilike(like),
-                              col(Document.cdc).ilike(like)))
+                              col(Document.cdc).ilike(like), col(Document.cuf).ilike(like),
+                              col(Document.cae).ilike(like)))
     with db.session() as s:
         return list(s.exec(stmt.order_by(col(Document.id).desc())))
 
@@ -124,8 +139,8 @@ def rows_by_ids(db: Database, ids: Iterable[int]) -> dict[int, DocumentRow]:
     with db.session() as s:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            for doc, profile, provider, lote in s.exec(_base_query().where(col(Document.id).in_(chunk))):
-                out[doc.id] = _row(doc, profile, provider, lote)
+            for found in s.exec(_base_query().where(col(Document.id).in_(chunk))):
+                out[found[0].id] = _row(*found)
     return out
 
 

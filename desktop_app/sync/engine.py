@@ -378,6 +378,17 @@ class SyncEngine:
     def _apply_outcome(self, s: Session, row: Document, res: DocumentResult, now: datetime,
                        *, first_poll: datetime, lote_label: str | None = None) -> None:
         """The one place that maps a provider's word about a document to our state."""
+        for name in ("provider_ref", "cuf", "cae", "cae_expiry", "observations"):
+            value = getattr(res, name)
+            if value:
+                setattr(row, name, value.strip())  # CAE strings may carry a trailing space
+        if res.outcome is Outcome.NOT_PROCESSED:
+            transition(s, row, DocState.QUEUED, actor=ACTOR, code=res.code,
+                       message=res.message or "No procesado por el proveedor; se reenviará.",
+                       attempt_id=row.attempt_id, lote_id=row.lote_id, at=now)
+            row.next_poll_at = None
+            s.add(row)
+            return
         target = FINAL_OUTCOMES.get(res.outcome)
         if target is not None:
             transition(s, row, target, actor=ACTOR, code=res.code, message=res.message,
@@ -550,6 +561,7 @@ def _ref(row: Document, s: Session) -> DocumentRef:
         local_id=_id(row), tipo_documento=row.tipo_documento, establecimiento=row.establecimiento,
         punto=row.punto, numero=row.numero, cdc=row.cdc,
         provider_lote_id=lote.provider_lote_id if lote else None, external_ref=row.external_ref,
+        provider_ref=row.provider_ref,
     )
 
 

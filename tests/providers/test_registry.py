@@ -38,6 +38,7 @@ def test_facturasend_needs_a_tenant() -> None:
 
 def test_defaults_name_batch_size_and_polling() -> None:
     assert PROVIDER_DEFAULTS["facturasend"] == {
+        "country": "PY",
         "max_batch": 50,
         "poll_first_s": 5,
         "poll_every_s": 30,

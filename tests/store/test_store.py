@@ -25,7 +25,7 @@ def _db_file(db: Database) -> str:
 
 
 def test_a_new_database_is_migrated_to_head_in_wal_mode(db: Database) -> None:
-    assert db.current_revision() == db.head_revision() == "0001"
+    assert db.current_revision() == db.head_revision()
     conn = sqlite3.connect(_db_file(db))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -145,3 +145,43 @@ def test_reopening_an_existing_database_keeps_its_documents(tmp_path: Path, demo
     again = Database.open(f"sqlite:///{_db_file(db)}", backup_dir=tmp_path / "backups")
     assert len(list_documents(again)) == 1
     again.dispose()
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(db: Database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_an_older_database_is_backed_up_then_upgraded_with_its_documents(tmp_path: Path) -> None:
+    from alembic import command
+
+    from desktop_app.store.db import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    old = Database(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
+    command.upgrade(alembic_config(old.engine), "0001")
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO provider_profile (name, provider, country, base_url, tipo_contribuyente,"
+                 " establecimiento, punto, max_batch, poll_first_s, poll_every_s, poll_max_s,"
+                 " is_default, is_demo, created_at, failures) VALUES ('p', 'facturasend', 'PY',"
+                 " 'https://x', 2, '001', '001', 50, 5, 30, 3600, 1, 0, '2026-01-01 00:00:00', 0)")
+    conn.execute("INSERT INTO document (profile_id, tipo_documento, establecimiento, punto, numero,"
+                 " fecha, customer_name, customer_tax_id, currency, total, iva_total, state,"
+                 " processing, payload, polls, created_at, updated_at) VALUES (1, 1, '001', '001', 7,"
+                 " '2026-01-01 10:00:00', 'Cliente', '80012345-6', 'PYG', 110000, 10000, 'APPROVED',"
+                 " 0, '{}', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    conn.commit()
+    conn.close()
+    old.dispose()
+    upgraded = Database.open(f"sqlite:///{path}", backup_dir=tmp_path / "backups")
+    assert upgraded.current_revision() == upgraded.head_revision()
+    [row] = list_documents(upgraded)
+    assert row.numero == "001-001-0000007" and row.state == "APPROVED" and row.cuf is None
+    backups = list((tmp_path / "backups").glob("*pre-migration-0001*"))
+    assert len(backups) == 1
+    assert sqlite3.connect(backups[0]).execute("SELECT numero FROM document").fetchone() == (7,)
+    upgraded.dispose()
