@@ -54,6 +54,11 @@ class CountryRules(Protocol):
 
     def to_json(self, doc: Any) -> dict[str, Any]: ...
 
+    def display_number(self, tipo_documento: int, establecimiento: str, punto: str,
+                       numero: int) -> str:
+        """The number as printed and searched in this country ("001-001-0000001")."""
+        ...
+
     def authority_id(self, doc: Any, emisor: Emisor) -> str | None:
         """An id the authority will use that Lote can compute before sending (SIFEN's
         CDC); None where the authority or provider assigns it (CUF, CAE)."""

@@ -11,6 +11,7 @@ from desktop_app.domain.country import Summary
 from desktop_app.domain.document import Document, document_from_json, document_to_json
 from desktop_app.domain.emisor import Emisor, cdc_for
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.numbering import format_numero
 from desktop_app.domain.ruc import tipo_contribuyente_for
 from desktop_app.domain.totals import document_totals, with_cash_payment
 from desktop_app.domain.validation import validate_document
@@ -52,6 +53,10 @@ class ParaguayRules:
 
     def to_json(self, doc: Document) -> dict[str, Any]:
         return document_to_json(doc)
+
+    def display_number(self, tipo_documento: int, establecimiento: str, punto: str,
+                       numero: int) -> str:
+        return format_numero(establecimiento, punto, numero)
 
     def authority_id(self, doc: Document, emisor: Emisor) -> str | None:
         return cdc_for(doc, emisor) if emisor.ruc else None

@@ -37,8 +37,9 @@ class OutgoingDocument:
 
     local_id: int
     payload: dict[str, Any]
-    numero: str  # "001-001-0000001"
+    numero: str  # as the country displays it: "001-001-0000001"
     cdc: str | None = None
+    external_ref: str | None = None  # Lote's idempotency key where the dialect has one
 
 
 @dataclass(frozen=True)

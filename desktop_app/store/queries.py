@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
-from desktop_app.domain.numbering import format_numero
+from desktop_app.domain.country import rules_for
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, Lote, ProviderProfile
 
@@ -98,7 +98,9 @@ def _row(doc: Document, profile: str, provider: str, lote: str | None,
     assert doc.id is not None
     return DocumentRow(
         id=doc.id, profile=profile, provider=provider, tipo_documento=doc.tipo_documento,
-        numero=format_numero(doc.establecimiento, doc.punto, doc.numero), fecha=doc.fecha,
+        numero=rules_for(country).display_number(doc.tipo_documento, doc.establecimiento,
+                                                 doc.punto, doc.numero),
+        fecha=doc.fecha,
         customer_name=doc.customer_name, customer_tax_id=doc.customer_tax_id,
         currency=doc.currency, total=Decimal(doc.total), iva_total=Decimal(doc.iva_total),
         state=doc.state, processing=doc.processing, cdc=doc.cdc, lote=lote, code=doc.code,

@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from desktop_app.credentials import api_key_for
-from desktop_app.domain.numbering import format_numero
+from desktop_app.domain.country import rules_for
 from desktop_app.domain.states import PENDING_STATES, DocState
 from desktop_app.providers.base import (
     CallRefused,
@@ -228,6 +228,8 @@ class SyncEngine:
             ).first()
             if first is None:
                 return None
+            profile = s.get(ProviderProfile, profile_id)
+            rules = rules_for(profile.country if profile else "PY")
             stmt = (
                 select(Document)
                 .where(Document.profile_id == profile_id, Document.state == DocState.QUEUED.value,
@@ -250,7 +252,9 @@ class SyncEngine:
                 row.lote_id = lote.id
                 outgoing.append(OutgoingDocument(
                     local_id=_id(row), payload=_payload(row),
-                    numero=format_numero(row.establecimiento, row.punto, row.numero), cdc=row.cdc))
+                    numero=rules.display_number(row.tipo_documento, row.establecimiento,
+                                                row.punto, row.numero),
+                    cdc=row.cdc, external_ref=row.external_ref))
             assert lote.id is not None
             return lote.id, attempt_id, outgoing
 
