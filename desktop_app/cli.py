@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.providers.registry import PROVIDERS
 
 EXIT_INVALID = 3
 EXIT_TIMEOUT = 4
@@ -39,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     psub = prof.add_subparsers(dest="profile_command", required=True)
     add = psub.add_parser("add", parents=[common], help="add or update a profile; API key from stdin or LOTE_API_KEY")
     add.add_argument("name")
-    add.add_argument("--provider", required=True, choices=["facturasend"])
+    add.add_argument("--provider", required=True, choices=list(PROVIDERS))
     add.add_argument("--base-url", required=True)
     add.add_argument("--tenant")
     add.add_argument("--emisor", help="emisor RUC with check digit, e.g. 80069563-1")
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("--json", action="store_true")
 
     sb = sub.add_parser("sandbox", parents=[common], help="run a provider simulator on 127.0.0.1")
-    sb.add_argument("--provider", default="facturasend", choices=["facturasend"])
+    sb.add_argument("--provider", default="facturasend", choices=list(PROVIDERS))
     sb.add_argument("--port", type=int, default=0)
     sb.add_argument("--processing-delay", type=float, default=2.0)
     return p

@@ -98,6 +98,7 @@ class Document(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     # What the authority or provider assigned (migration 0002).
     provider_ref: str | None = None
+    provider_number: str | None = None  # the number the provider assigned (CUCU)
     cuf: str | None = Field(default=None, index=True)
     cae: str | None = Field(default=None, index=True)
     cae_expiry: str | None = None

@@ -46,6 +46,7 @@ class DocumentRow:
     cae: str | None = None
     cae_expiry: str | None = None
     observations: str | None = None
+    provider_number: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +73,7 @@ class DocumentRow:
             "cae": self.cae,
             "cae_expiry": self.cae_expiry,
             "observations": self.observations,
+            "provider_number": self.provider_number,
         }
 
 
@@ -106,6 +108,7 @@ def _row(doc: Document, profile: str, provider: str, lote: str | None,
         state=doc.state, processing=doc.processing, cdc=doc.cdc, lote=lote, code=doc.code,
         message=doc.message, external_ref=doc.external_ref, country=country, cuf=doc.cuf,
         cae=doc.cae, cae_expiry=doc.cae_expiry, observations=doc.observations,
+        provider_number=doc.provider_number,
     )
 
 

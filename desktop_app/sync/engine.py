@@ -386,6 +386,8 @@ class SyncEngine:
             value = getattr(res, name)
             if value:
                 setattr(row, name, value.strip())  # CAE strings may carry a trailing space
+        if res.numero and res.numero != row.provider_number:
+            row.provider_number = res.numero
         if res.outcome is Outcome.NOT_PROCESSED:
             transition(s, row, DocState.QUEUED, actor=ACTOR, code=res.code,
                        message=res.message or "No procesado por el proveedor; se reenviará.",

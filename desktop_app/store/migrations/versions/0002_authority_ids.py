@@ -1,4 +1,4 @@
-"""authority ids: provider_ref, CUF, CAE and expiry, observations
+"""authority ids: provider_ref and number, CUF, CAE and expiry, observations
 
 Revision ID: 0002
 Revises: 0001
@@ -20,6 +20,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("provider_ref", sa.String(), nullable=True))
+        batch_op.add_column(sa.Column("provider_number", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("cuf", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("cae", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("cae_expiry", sa.String(), nullable=True))
@@ -36,4 +37,5 @@ def downgrade() -> None:
         batch_op.drop_column("cae_expiry")
         batch_op.drop_column("cae")
         batch_op.drop_column("cuf")
+        batch_op.drop_column("provider_number")
         batch_op.drop_column("provider_ref")
