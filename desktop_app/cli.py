@@ -2,7 +2,8 @@
 
 `lote` opens the window; the subcommands let a bookkeeper, a script or a test drive the
 same engine without it. Exit codes: 0 ok, 1 error, 2 usage, 3 invalid input (nothing
-imported), 4 `sync --until-idle` timed out.
+imported), 4 `sync --until-idle` timed out, 5 another instance is already sending from
+this data folder, 6 the database is damaged (the message says how to restore it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from desktop_app.providers.registry import PROVIDERS
 
 EXIT_INVALID = 3
 EXIT_TIMEOUT = 4
+EXIT_BUSY = 5
+EXIT_DAMAGED = 6
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     sh.add_argument("ref")
     sh.add_argument("--json", action="store_true")
 
+    bk = sub.add_parser("backup", parents=[common], help="copy the database (SQLite online backup)")
+    bk.add_argument("--to", help="target file (default: the backups folder)")
+    rs = sub.add_parser("restore", parents=[common],
+                        help="replace the database with a backup (the current one is kept aside)")
+    rs.add_argument("file")
+
     sb = sub.add_parser("sandbox", parents=[common], help="run a provider simulator on 127.0.0.1")
     sb.add_argument("--provider", default="facturasend", choices=list(PROVIDERS))
     sb.add_argument("--port", type=int, default=0)
@@ -87,12 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.gui.app import run_gui
 
         return run_gui(data_dir=args.data_dir, db_url=args.db, force_demo=command == "demo")
+    from desktop_app.store.db import DatabaseDamaged
+
     handler = {
         "profile": _cmd_profile, "import": _cmd_import, "sync": _cmd_sync,
         "list": _cmd_list, "show": _cmd_show, "sandbox": _cmd_sandbox,
+        "backup": _cmd_backup, "restore": _cmd_restore,
     }[command]
     try:
         return handler(args)
+    except DatabaseDamaged as exc:
+        _err(str(exc))
+        return EXIT_DAMAGED
     except KeyboardInterrupt:
         return 130
 
@@ -227,9 +242,13 @@ def _print_errors(errors: dict[int, list]) -> None:
 def _cmd_sync(args: argparse.Namespace) -> int:
     rt = _runtime(args, start_sandbox=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    engine = rt.make_engine()
     try:
-        engine.recover_interrupted(all_sending=True)
+        if not rt.acquire_sender():
+            pid = rt.sender_owner()
+            _err(f"otra instancia de Lote (PID {pid or '?'}) ya envía desde esta carpeta de "
+                 "datos; no se inicia un segundo envío")
+            return EXIT_BUSY
+        engine = rt.make_engine()
         if args.once:
             report = engine.step()
             print(f"{report.requests} petición(es); {len(report.changed)} documento(s) cambiaron; "
@@ -293,6 +312,49 @@ def _cmd_show(args: argparse.Namespace) -> int:
         return 0
     finally:
         rt.close()
+
+
+# -- backup / restore ---------------------------------------------------------------
+def _cmd_backup(args: argparse.Namespace) -> int:
+    rt = _runtime(args)
+    try:
+        target = rt.db.backup(reason="manual", target=Path(args.to) if args.to else None)
+        if target is None:
+            _err("las copias de seguridad de PostgreSQL se hacen con pg_dump")
+            return 1
+        print(f"Copia de seguridad guardada en {target}")
+        return 0
+    finally:
+        rt.close()
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from desktop_app import paths
+    from desktop_app.instance_lock import SenderLock
+    from desktop_app.store.db import Database
+
+    source = Path(args.file)
+    if not source.is_file():
+        _err(f"no existe el archivo {source}")
+        return 1
+    folder = paths.data_dir(args.data_dir)
+    lock = SenderLock(folder)
+    if not lock.acquire():
+        _err(f"cierre Lote antes de restaurar: la instancia con PID {lock.owner_pid() or '?'} "
+             "está usando esta carpeta de datos")
+        return EXIT_BUSY
+    db = Database(args.db or paths.sqlite_url(folder), backup_dir=paths.backups_dir(folder))
+    try:
+        safety = db.restore_from(source)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    finally:
+        db.dispose()
+        lock.release()
+    print(f"Base de datos restaurada desde {source}."
+          + (f" La anterior quedó en {safety}." if safety else ""))
+    return 0
 
 
 # -- sandbox --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from desktop_app import paths
 from desktop_app.credentials import DEMO_API_KEY
 from desktop_app.domain.emisor import DEMO_EMISOR
+from desktop_app.instance_lock import SenderLock
 from desktop_app.providers.registry import PROVIDER_DEFAULTS, make_sandbox
 from desktop_app.store.db import Database
 from desktop_app.store.models import ProviderProfile
@@ -30,7 +31,23 @@ class Runtime:
     data_dir: Path
     demo: bool
     sandbox: Any = None
+    sender_lock: SenderLock | None = None
     _engines: list[SyncEngine] = field(default_factory=list)
+
+    def acquire_sender(self) -> bool:
+        """Become this data folder's only sender; False if another instance already is.
+
+        Only the sender may turn leftover SENDING documents into UNKNOWN: another live
+        instance may have those requests in flight."""
+        if self.sender_lock is None:
+            self.sender_lock = SenderLock(self.data_dir)
+        if not self.sender_lock.acquire():
+            return False
+        self.make_engine().recover_interrupted(all_sending=True)
+        return True
+
+    def sender_owner(self) -> int | None:
+        return (self.sender_lock or SenderLock(self.data_dir)).owner_pid()
 
     def base_url_for(self, profile: ProviderProfile) -> str:
         if profile.is_demo and self.sandbox is not None:
@@ -47,6 +64,8 @@ class Runtime:
             engine.close()
         if self.sandbox is not None:
             self.sandbox.stop()
+        if self.sender_lock is not None:
+            self.sender_lock.release()
         self.db.dispose()
 
 
@@ -64,7 +83,15 @@ def ensure_demo_profile(db: Database) -> ProviderProfile:
 
 
 def open_database(data_dir: Path, db_url: str | None = None) -> Database:
-    return Database.open(db_url or paths.sqlite_url(data_dir), backup_dir=paths.backups_dir(data_dir))
+    """Open the database: integrity check first (SQLite), migrations (with a backup
+    before them), then the daily backup. Raises `DatabaseDamaged` with what to do."""
+    db = Database.open(db_url or paths.sqlite_url(data_dir), backup_dir=paths.backups_dir(data_dir),
+                       check=True)
+    try:
+        db.backup_if_due()
+    except OSError as exc:  # a full disk must not stop the counter
+        log.warning("daily backup failed: %s", exc)
+    return db
 
 
 def open_runtime(data_dir: str | Path | None = None, *, db_url: str | None = None,

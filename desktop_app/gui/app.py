@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_app.store.db import DatabaseDamaged
+
 log = logging.getLogger(__name__)
 
 
@@ -36,6 +38,10 @@ def run_gui(
 
     try:
         runtime = open_runtime(data_dir, db_url=db_url, force_demo=force_demo)
+    except DatabaseDamaged as exc:
+        runtime = _offer_restore(exc, data_dir, db_url, force_demo)
+        if runtime is None:
+            return 1
     except Exception as exc:
         log.exception("could not open the runtime")
         QMessageBox.critical(
@@ -47,13 +53,43 @@ def run_gui(
         )
         return 1
     try:
-        # The process that left documents SENDING is gone: their outcome is unknown
-        # until the provider is asked (DESIGN rule 2).
-        runtime.make_engine().recover_interrupted(all_sending=True)
-        window = MainWindow(runtime)
+        # One sender per data folder: a second window still saves invoices (the first
+        # one sends them) but does not send, nor touch documents in flight.
+        sender = runtime.acquire_sender()
+        window = MainWindow(runtime, start_workers=sender)
+        if not sender:
+            window.show_not_sender(runtime.sender_owner())
         window.show()
         code = app.exec()
         window.shutdown()
         return code
     finally:
         runtime.close()
+
+
+def _offer_restore(exc: DatabaseDamaged, data_dir, db_url, force_demo):
+    """A damaged database: say so calmly and offer the newest backup. Nothing is
+    changed unless the user chooses to restore (the damaged file is kept aside)."""
+    from desktop_app import paths
+    from desktop_app.runtime import open_runtime
+    from desktop_app.store.db import Database
+
+    log.error("database damaged: %s", exc.detail)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Lote", str(exc))
+    restore = None
+    if exc.backups:
+        restore = box.addButton(
+            QCoreApplication.translate("run_gui", "Restaurar la copia más reciente"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+    box.addButton(QCoreApplication.translate("run_gui", "Salir"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if restore is None or box.clickedButton() is not restore:
+        return None
+    folder = paths.data_dir(data_dir)
+    db = Database(db_url or paths.sqlite_url(folder), backup_dir=paths.backups_dir(folder))
+    try:
+        db.restore_from(exc.backups[-1])
+    finally:
+        db.dispose()
+    return open_runtime(data_dir, db_url=db_url, force_demo=force_demo)

@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         self.invoice_dialog: InvoiceDialog | None = None
         self._closed = False
         self._network_hint: tuple | None = None
+        #: Set when another instance is this data folder's sender (its PID, or 0).
+        self._other_sender: int | None = None
         #: Last known connectivity per profile: None until a request says.
         self._online: dict[int, bool | None] = {
             p.id: p.online for p in list_profiles(self.db) if p.id is not None
@@ -353,7 +355,22 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(message), 15000)
 
     # -- status bar ----------------------------------------------------------------
+    def show_not_sender(self, pid: int | None) -> None:
+        """Another Lote instance sends from this data folder: this window saves invoices
+        (that instance sends them) but does not send, and says so."""
+        self._other_sender = pid or 0
+        self.retry_action.setEnabled(False)
+        self._show_connectivity()
+
     def _show_connectivity(self) -> None:
+        if self._other_sender is not None:
+            self.connectivity_label.setText(self.tr("No envía: otra ventana de Lote envía"))
+            self.connectivity_label.setToolTip(self.tr(
+                "Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de "
+                "datos. Esta ventana guarda facturas; aquella las envía."
+            ).format(pid=self._other_sender or "?"))
+            self.connectivity_icon.setPixmap(labels.dot_icon("#9aa0a6").pixmap(12, 12))
+            return
         known = [v for v in self._online.values() if v is not None]
         if not known:
             text, color = self.tr("Conectando…"), "#9aa0a6"

@@ -142,7 +142,15 @@ class SenderWorker(_EngineWorker):
 
     step_name = "sender"
 
+    _probed = False
+
+    def _seconds_until_due(self) -> float:
+        return 0.0 if not self._probed else super()._seconds_until_due()
+
     def _step(self) -> SyncReport:
+        if not self._probed:  # say "En línea" / "Sin conexión" at start-up, not later
+            self._probed = True
+            return self.engine.probe_once()
         report = self.engine.reconcile_once()
         return report.merge(self.engine.send_once())
 

@@ -36,6 +36,21 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+class DatabaseDamaged(RuntimeError):
+    """The SQLite file fails its integrity check. The message says what to do."""
+
+    def __init__(self, path: Path, detail: str, backups: list[Path]) -> None:
+        latest = backups[-1] if backups else None
+        advice = (f"Restaure la copia más reciente con: lote restore \"{latest}\""
+                  if latest else "No hay copias de seguridad en la carpeta de datos.")
+        super().__init__(
+            f"La base de datos {path} está dañada ({detail}). No se modificó nada. {advice}"
+        )
+        self.path = path
+        self.detail = detail
+        self.backups = backups
+
+
 class Database:
     def __init__(self, url: str, *, backup_dir: Path | None = None) -> None:
         self.url = url
@@ -49,11 +64,93 @@ class Database:
             self.engine = create_engine(url, pool_pre_ping=True)
 
     @classmethod
-    def open(cls, url: str, *, backup_dir: Path | None = None, migrate: bool = True) -> Database:
+    def open(cls, url: str, *, backup_dir: Path | None = None, migrate: bool = True,
+             check: bool = False) -> Database:
+        """Open (and migrate) a database. With `check`, SQLite files are verified with
+        PRAGMA integrity_check first and `DatabaseDamaged` is raised before anything is
+        written."""
         db = cls(url, backup_dir=backup_dir)
+        if check and db.is_sqlite:
+            db.check_integrity()
         if migrate:
             db.migrate()
         return db
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.engine.url.database) if self.is_sqlite and self.engine.url.database else None
+
+    def list_backups(self) -> list[Path]:
+        if self.backup_dir is None or not self.backup_dir.exists():
+            return []
+        return sorted(self.backup_dir.glob("lote-*.sqlite3"))
+
+    def check_integrity(self) -> None:
+        path = self.path
+        if path is None or not path.exists():
+            return
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                rows = conn.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamaged(path, str(exc), self.list_backups()) from exc
+        if rows != [("ok",)]:
+            detail = "; ".join(r[0] for r in rows[:3])
+            raise DatabaseDamaged(path, detail, self.list_backups())
+
+    def backup_if_due(self, max_age_hours: float = 24.0) -> Path | None:
+        """The daily backup: taken when the newest one is older than `max_age_hours`."""
+        if not self.is_sqlite or self.backup_dir is None or self.path is None:
+            return None
+        backups = self.list_backups()
+        if backups:
+            age = datetime.now(UTC).timestamp() - backups[-1].stat().st_mtime
+            if age < max_age_hours * 3600:
+                return None
+        return self.backup(reason="daily")
+
+    def restore_from(self, source: Path) -> Path | None:
+        """Replace this database's content with `source` (checked first), after taking a
+        backup of the current content. Returns that safety backup."""
+        check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as exc:
+            raise ValueError(f"{source} no es una base de datos de Lote: {exc}") from exc
+        finally:
+            check.close()
+        if not ok:
+            raise ValueError(f"{source} también está dañada; elija otra copia.")
+        if "document" not in tables or "alembic_version" not in tables:
+            raise ValueError(f"{source} no es una base de datos de Lote.")
+        assert self.path is not None
+        safety: Path | None = None
+        if self.path.exists():
+            try:
+                self.check_integrity()
+                safety = self.backup(reason="pre-restore")
+            except DatabaseDamaged:
+                # A damaged file cannot be copied consistently: keep it aside as it is.
+                safety = self.path.with_name(self.path.name + ".danado")
+                self.engine.dispose()
+                self.path.replace(safety)
+        self.engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(self.path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        self.migrate()
+        return safety
 
     # -- schema -------------------------------------------------------------------
     def current_revision(self) -> str | None:
@@ -76,13 +173,14 @@ class Database:
         """Copy the SQLite database with the online backup API (consistent under WAL)."""
         if not self.is_sqlite:
             return None
-        src_path = Path(self.engine.url.database or "")
+        src_path = self.path
+        assert src_path is not None
         if target is None:
             assert self.backup_dir is not None
             self.backup_dir.mkdir(parents=True, exist_ok=True)
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
             target = self.backup_dir / f"lote-{stamp}-{reason}.sqlite3"
-        src = sqlite3.connect(src_path)
+        src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)

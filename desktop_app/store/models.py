@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, DateTime, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from desktop_app.store.types import UTCDateTime, utcnow
@@ -103,6 +104,8 @@ class Document(SQLModel, table=True):
     cae: str | None = Field(default=None, index=True)
     cae_expiry: str | None = None
     observations: str | None = None
+    #: No final result within the profile's limit: a person must look (not polled again).
+    attention: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     polls: int = 0
     next_poll_at: datetime | None = Field(default=None, sa_column=_utc())
     submitted_at: datetime | None = Field(default=None, sa_column=_utc())

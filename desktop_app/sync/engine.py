@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 import uuid
@@ -157,6 +158,24 @@ class SyncEngine:
             for p in s.exec(select(ProviderProfile).where(col(ProviderProfile.next_attempt_at).is_not(None))):
                 p.next_attempt_at = None
                 s.add(p)
+
+    def probe_once(self) -> SyncReport:
+        """One cheap authenticated call per due profile: is it online, are the
+        credentials right? Recorded like any request (online flag, back-off)."""
+        report = SyncReport()
+        now = self._clock()
+        with self.db.session() as s:
+            profiles = self._due_profiles(s, now)
+        for profile in profiles:
+            try:
+                client = self._client(profile)
+                report.requests += 1
+                client.probe()
+            except ProviderError as exc:
+                self._mark_failed(_id(profile), exc, report)
+            else:
+                self._mark_ok(_id(profile), report)
+        return report
 
     # -- sending ---------------------------------------------------------------------
     def send_once(self) -> SyncReport:
@@ -419,10 +438,14 @@ class SyncEngine:
                 row.polls += 1
                 row.processing = True
                 row.message = "En proceso en el proveedor"
-                if row.submitted_at and (now - row.submitted_at).total_seconds() > _profile_poll_max(s, row):
-                    row.message = ("Requiere atención: el proveedor no da resultado; "
-                                   "consulte el lote en su portal.")
             row.next_poll_at = first_poll
+            if row.submitted_at and (now - row.submitted_at).total_seconds() > _profile_poll_max(s, row):
+                # Past the profile's limit: stop polling and ask a person to look.
+                row.attention = True
+                row.next_poll_at = None
+                row.message = ("Requiere atención: el proveedor no dio resultado a tiempo. "
+                               "Consulte el documento en el portal del proveedor y use "
+                               "«Consultar de nuevo».")
         s.add(row)
 
     # -- reconciling -----------------------------------------------------------------
@@ -502,19 +525,35 @@ class SyncEngine:
         return report
 
     def pending_count(self) -> int:
+        """Documents still waiting for the engine (those needing a person are not)."""
         with self.db.session() as s:
             return s.exec(
-                select(func.count()).select_from(Document).where(col(Document.state).in_(PENDING_VALUES))
+                select(func.count()).select_from(Document).where(
+                    col(Document.state).in_(PENDING_VALUES), col(Document.attention).is_(False))
             ).one()
 
+    def retry_attention(self, doc_ids: list[int]) -> None:
+        """"Consultar de nuevo": poll documents flagged for attention once more."""
+        now = self._clock()
+        with self.db.write() as s:
+            for doc_id in doc_ids:
+                row = s.get(Document, doc_id)
+                if row is not None and row.attention:
+                    row.attention = False
+                    row.submitted_at = now
+                    row.next_poll_at = now
+                    s.add(row)
+
     def seconds_until_due(self) -> float:
-        """How long until a step could do something (0 when something is due now)."""
+        """How long until a step could do something: 0 when something is due now,
+        infinity when nothing waits at all."""
         now = self._clock()
         with self.db.session() as s:
             waits: list[float] = []
             for p in s.exec(select(ProviderProfile)):
                 pending = s.exec(select(func.count()).select_from(Document).where(
-                    Document.profile_id == p.id, col(Document.state).in_(PENDING_VALUES))).one()
+                    Document.profile_id == p.id, col(Document.state).in_(PENDING_VALUES),
+                    col(Document.attention).is_(False))).one()
                 if not pending:
                     continue
                 if p.next_attempt_at and p.next_attempt_at > now:
@@ -526,12 +565,13 @@ class SyncEngine:
                 if queued:
                     return 0.0
                 next_poll = s.exec(select(func.min(Document.next_poll_at)).where(
-                    Document.profile_id == p.id, Document.state == DocState.SUBMITTED.value)).one()
+                    Document.profile_id == p.id, Document.state == DocState.SUBMITTED.value,
+                    col(Document.attention).is_(False))).one()
                 if next_poll is not None:
                     waits.append(max(0.0, (next_poll.replace(tzinfo=now.tzinfo) - now).total_seconds()))
                 else:
                     waits.append(1.0)  # SENDING elsewhere: look again soon
-            return min(waits) if waits else 0.0
+            return min(waits) if waits else math.inf
 
     def run_until_idle(self, timeout: float | None = None, *, sleep: Callable[[float], None] = time.sleep,
                        on_report: Callable[[SyncReport], None] | None = None) -> bool:

@@ -33,6 +33,10 @@ class FakeEngine:
         self.woken += 1
         self.due_in = 0.0
 
+    def probe_once(self) -> SyncReport:
+        self._note("probe")
+        return SyncReport(online={1: True}, requests=1)
+
     def reconcile_once(self) -> SyncReport:
         self._note("reconcile")
         if self.fail_next:
@@ -65,8 +69,8 @@ def test_sender_reports_plain_data_on_the_gui_thread_and_stops_cleanly(qtbot):
     workers.start()
     try:
         qtbot.waitUntil(lambda: seen["changed"] == [{2**40}], timeout=3000)  # > 32 bits
-        assert seen["connectivity"] == [{1: True}]
-        assert sender.calls[:2] == ["reconcile", "send"]
+        assert seen["connectivity"][0] == {1: True}  # the start-up probe
+        assert sender.calls[:3] == ["probe", "reconcile", "send"]
         assert threading.main_thread().name not in sender.threads
         assert poller.calls == []  # nothing pending: the poller stays idle
     finally:
@@ -80,7 +84,7 @@ def test_nothing_due_means_the_engine_is_not_stepped_until_woken(qtbot):
     workers.start()
     try:
         qtbot.wait(200)
-        assert sender.calls == []
+        assert sender.calls == ["probe"]  # one cheap probe at start-up, then nothing
         workers.wake()
         qtbot.waitUntil(lambda: "send" in sender.calls, timeout=3000)
         assert sender.woken == 1

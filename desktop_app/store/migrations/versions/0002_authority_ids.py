@@ -1,4 +1,4 @@
-"""authority ids: provider_ref and number, CUF, CAE and expiry, observations
+"""authority ids (provider_ref and number, CUF, CAE and expiry, observations), attention
 
 Revision ID: 0002
 Revises: 0001
@@ -25,6 +25,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("cae", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("cae_expiry", sa.String(), nullable=True))
         batch_op.add_column(sa.Column("observations", sa.String(), nullable=True))
+        batch_op.add_column(
+            sa.Column("attention", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
         batch_op.create_index("ix_document_cuf", ["cuf"], unique=False)
         batch_op.create_index("ix_document_cae", ["cae"], unique=False)
 
@@ -33,6 +36,7 @@ def downgrade() -> None:
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_index("ix_document_cae")
         batch_op.drop_index("ix_document_cuf")
+        batch_op.drop_column("attention")
         batch_op.drop_column("observations")
         batch_op.drop_column("cae_expiry")
         batch_op.drop_column("cae")
