@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 import socket
 import socketserver
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -123,9 +124,15 @@ class Fault(StrEnum):
     HTTP_524_AFTER = "http_524_after"  # processed, then a proxy-timeout page (TusFacturas' 524)
     HTML_PAGE = "html_page"  # nothing processed; a load balancer's HTML page (SIFEN's "BIG-IP")
     MALFORMED_JSON_AFTER = "malformed_json_after"  # processed, then a truncated JSON body
+    TRUNCATED_BODY_AFTER = "truncated_body_after"  # processed, then the connection closes mid-body
 
 
-_AFTER_FAULTS = {Fault.RESET_AFTER, Fault.HTTP_524_AFTER, Fault.MALFORMED_JSON_AFTER}
+_AFTER_FAULTS = {
+    Fault.RESET_AFTER,
+    Fault.HTTP_524_AFTER,
+    Fault.MALFORMED_JSON_AFTER,
+    Fault.TRUNCATED_BODY_AFTER,
+}
 
 _HTML_PAGE = (
     "<html><head><title>BIG-IP logout page</title></head>"
@@ -138,6 +145,9 @@ class _ArmedFault:
     fault: Fault
     remaining: int
     path: re.Pattern[str] | None
+
+
+_TRUNCATE = "X-Sandbox-Truncate"
 
 
 class _Reset(Exception):
@@ -209,7 +219,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
+        # A truncated body announces more bytes than it sends, then the connection closes.
+        announced = (
+            len(response.body) * 2 + 10
+            if response.headers.pop(_TRUNCATE, None)
+            else len(response.body)
+        )
+        self.send_header("Content-Length", str(announced))
         self.send_header("Connection", "close")
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -243,6 +259,10 @@ class SandboxServer:
         self._fault_lock = threading.Lock()
         #: Seconds added before every answer (after the handler ran).
         self.latency: float = 0.0
+        #: Probability of a random fault on each request (soak tests); see `set_fault_rate`.
+        self._fault_rate = 0.0
+        self._fault_choices: tuple[Fault, ...] = tuple(Fault)
+        self._rng = random.Random(0)
         self._routes = self._collect_routes()
 
     # -- lifecycle ----------------------------------------------------------------
@@ -324,12 +344,31 @@ class SandboxServer:
         with self._fault_lock:
             self._faults.append(armed)
 
+    def set_fault_rate(
+        self, rate: float, *, faults: Iterable[Fault] | None = None, seed: int | None = None
+    ) -> None:
+        """Spoil a random `rate` of all requests with a fault drawn from `faults`."""
+        with self._fault_lock:
+            self._fault_rate = rate
+            self._fault_choices = tuple(faults) if faults is not None else tuple(Fault)
+            if seed is not None:
+                self._rng.seed(seed)
+
+    def down_for(self, seconds: float) -> None:
+        """Go down now and come back by itself after `seconds` (a flaky link)."""
+        self.set_down(True)
+        timer = threading.Timer(seconds, self.set_down, args=(False,))
+        timer.daemon = True
+        timer.start()
+
     def clear_faults(self) -> None:
         with self._fault_lock:
             self._faults.clear()
 
     def _take_fault(self, path: str) -> Fault | None:
         with self._fault_lock:
+            if self._fault_rate and self._rng.random() < self._fault_rate:
+                return self._rng.choice(self._fault_choices)
             for armed in self._faults:
                 if armed.path is None or armed.path.search(path):
                     armed.remaining -= 1
@@ -382,6 +421,12 @@ class SandboxServer:
             )
         if fault is Fault.HTML_PAGE:
             return text_response(_HTML_PAGE, content_type="text/html; charset=utf-8")
+        if fault is Fault.TRUNCATED_BODY_AFTER:
+            return Response(
+                status=200,
+                body=b'{"success": true, "result": {"deList": [',
+                headers={_TRUNCATE: "1"},
+            )
         return Response(status=200, body=b'{"success": true, "result": {"deList": [{"cdc": "')
 
     def dispatch(self, request: Request) -> Response:
