@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     psub.add_parser("list", parents=[common], help="list profiles")
     rm = psub.add_parser("remove", parents=[common], help="remove a profile without documents")
     rm.add_argument("name")
+    te = psub.add_parser("test", parents=[common],
+                         help="one harmless authenticated call: URL, credentials and clock")
+    te.add_argument("name", nargs="?", help="default: the default profile")
 
     imp = sub.add_parser("import", parents=[common], help="queue documents from a JSON file")
     imp.add_argument("file")
@@ -138,6 +142,8 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                 flags += " (demo)" if p.is_demo else ""
                 print(f"{p.name}\t{p.provider}\t{p.base_url}\temisor={p.emisor_ruc or '-'}{flags}")
             return 0
+        if args.profile_command == "test":
+            return _profile_test(rt, args.name)
         if args.profile_command == "remove":
             try:
                 if not remove_profile(rt.db, args.name):
@@ -181,6 +187,57 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         return 0
     finally:
         rt.close()
+
+
+def _profile_test(rt, name: str | None) -> int:
+    """Say plainly whether the URL answers, the credentials are accepted and the clock
+    agrees with the provider's (SIFEN rejects documents dated ahead: code 1004)."""
+    from email.utils import parsedate_to_datetime
+
+    import httpx
+
+    from desktop_app.credentials import api_key_for
+    from desktop_app.providers.base import CallRefused, ConnectionFailed, ProviderError
+    from desktop_app.providers.registry import make_provider_client
+    from desktop_app.store.profiles import default_profile, get_profile
+
+    profile = get_profile(rt.db, name) if name else default_profile(rt.db)
+    if profile is None:
+        _err(f"no existe el perfil {name}")
+        return 1
+    url = rt.base_url_for(profile)
+    key = api_key_for(profile)
+    print(f"Perfil {profile.name} ({profile.provider}) en {url}")
+    if not key:
+        print("  Credenciales: FALTA la clave API en el llavero del sistema "
+              "(vuelva a ejecutar «lote profile add»).")
+        return 1
+    ok = True
+    try:
+        with make_provider_client(profile.provider, base_url=url, tenant=profile.tenant,
+                                  api_key=key, emisor_ruc=profile.emisor_ruc, timeout=15) as client:
+            client.probe()
+        print("  URL: responde.\n  Credenciales: aceptadas.")
+    except ConnectionFailed:
+        print("  URL: NO responde (sin conexión, dirección o puerto equivocados).")
+        return 1
+    except CallRefused as exc:
+        ok = False
+        print("  URL: responde.")
+        print("  Credenciales: RECHAZADAS." if exc.auth else f"  El proveedor rechazó la consulta: {exc}")
+    except ProviderError as exc:
+        ok = False
+        print(f"  URL: responde con un error ({exc}).")
+    try:
+        answer = httpx.head(url, timeout=10)
+        server = parsedate_to_datetime(answer.headers["date"])
+        skew = (datetime.now(UTC) - server).total_seconds()
+        verdict = "bien" if abs(skew) <= 120 else "¡AJUSTE LA HORA DEL EQUIPO!"
+        ok &= abs(skew) <= 120
+        print(f"  Reloj: diferencia de {skew:+.0f} s con el proveedor ({verdict}).")
+    except (httpx.HTTPError, KeyError, TypeError, ValueError):
+        print("  Reloj: el proveedor no informa su hora; no se pudo comparar.")
+    return 0 if ok else 1
 
 
 # -- import -------------------------------------------------------------------------

@@ -133,3 +133,29 @@ def test_sync_until_idle_exits_4_when_the_provider_is_unreachable(tmp_path: Path
 @pytest.mark.parametrize("argv", [["--help"], ["sync", "--help"]])
 def test_help_works(tmp_path: Path, argv: list[str]) -> None:
     assert lote(tmp_path, *argv).returncode == 0
+
+
+def test_demo_mode_works_on_a_machine_with_no_keyring_at_all(tmp_path: Path) -> None:
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    src = write_des(tmp_path / "v.json", [document()])
+    assert lote(tmp_path, "import", str(src), env=env).returncode == 0
+    out = lote(tmp_path, "sync", "--until-idle", "--timeout", "45", env=env)
+    assert out.returncode == 0, out.stderr
+    assert [r["state"] for r in listed(tmp_path)] == ["APPROVED"]
+
+
+def test_profile_test_says_plainly_what_works(tmp_path: Path, sandbox) -> None:
+    lote(tmp_path, "profile", "add", "tienda", "--provider", "facturasend", "--base-url",
+         sandbox.url, "--tenant", "demo", "--emisor", "80069563-1", stdin="api_key_demo\n")
+    out = lote(tmp_path, "profile", "test", "tienda")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "URL: responde" in out.stdout and "Credenciales: aceptadas" in out.stdout
+    assert "Reloj: diferencia de" in out.stdout
+    lote(tmp_path, "profile", "add", "mala", "--provider", "facturasend", "--base-url",
+         sandbox.url, "--tenant", "demo", stdin="api_key_wrong\n")
+    out = lote(tmp_path, "profile", "test", "mala")
+    assert out.returncode == 1 and "RECHAZADAS" in out.stdout
+    assert "api_key_wrong" not in out.stdout + out.stderr
+    sandbox.set_down(True)
+    out = lote(tmp_path, "profile", "test", "tienda")
+    assert out.returncode == 1 and "NO responde" in out.stdout
