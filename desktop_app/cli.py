@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     sb.add_argument("--provider", default="facturasend", choices=list(PROVIDERS))
     sb.add_argument("--port", type=int, default=0)
     sb.add_argument("--processing-delay", type=float, default=2.0)
+    sb.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    sb.add_argument("--fault-rate", type=float, default=0.0, help="share of requests spoiled")
     return p
 
 
@@ -423,6 +425,9 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
     sandbox = make_sandbox(args.provider, port=args.port, api_key=DEMO_API_KEY,
                            processing_delay=args.processing_delay)
+    sandbox.latency = args.latency
+    if args.fault_rate:
+        sandbox.set_fault_rate(args.fault_rate)
     sandbox.start()
     print(f"Sandbox {args.provider} escuchando en {sandbox.url} (clave API: {DEMO_API_KEY})", flush=True)
     stop = threading.Event()

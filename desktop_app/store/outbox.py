@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
 
 from desktop_app.domain.country import CountryRules, Summary, rules_for
 from desktop_app.domain.emisor import Emisor
@@ -96,87 +96,145 @@ def enqueue_documents(
         profile = session.get(ProviderProfile, profile_id)
         if profile is None:
             raise ProfileNotFound(profile_id)
-        emisor = emisor_of(profile)
-        stamp = utcnow()
-        for index, doc in valid.items():
-            ref = external_refs[index] if external_refs else None
-            result.ids.append(_insert(session, rules, profile, emisor, doc, actor, stamp, ref))
+        result.ids = _insert_all(session, rules, profile, list(valid.items()), actor,
+                                 external_refs)
     return result
 
 
-def _insert(
+def _insert_all(
     session: Session,
     rules: CountryRules,
     profile: ProviderProfile,
-    emisor: Emisor,
-    doc: Any,
+    docs: list[tuple[int, Any]],
     actor: str,
-    stamp: datetime,
-    external_ref: str | None,
-) -> int:
-    first = rules.summary(doc)
-    numero = _take_number(session, profile, first)
-    doc = rules.with_numero(doc, numero)
-    summary = rules.summary(doc)
-    row = Document(
-        profile_id=_pk(profile),
-        tipo_documento=summary.tipo_documento,
-        establecimiento=summary.establecimiento,
-        punto=summary.punto,
-        numero=numero,
-        fecha=summary.fecha,
-        customer_name=summary.customer_name,
-        customer_tax_id=summary.customer_tax_id,
-        currency=summary.currency,
-        total=summary.total,
-        iva_total=summary.iva_total,
-        state=DocState.QUEUED.value,
-        cdc=rules.authority_id(doc, emisor),
-        external_ref=external_ref or summary.external_ref,
-        payload=json.dumps(rules.to_json(doc), ensure_ascii=False),
-        created_at=stamp,
-        updated_at=stamp,
-    )
-    session.add(row)
-    session.flush()
-    session.add(
-        DocumentEvent(document_id=_pk(row), at=stamp, from_state=None,
-                      to_state=DocState.QUEUED.value, actor=actor, message="Guardado y encolado")
-    )
-    return _pk(row)
+    external_refs: Sequence[str | None] | None,
+) -> list[int]:
+    """Insert documents and their first events with two bulk statements: an import of
+    10,000 documents is one transaction, not 30,000 round trips through the ORM."""
+    emisor = emisor_of(profile)
+    stamp = utcnow()
+    numbers = _Numbering(session, _pk(profile))
+    rows: list[dict[str, Any]] = []
+    for index, doc in docs:
+        numero = numbers.take(rules.summary(doc))
+        doc = rules.with_numero(doc, numero)
+        summary = rules.summary(doc)
+        ref = external_refs[index] if external_refs else None
+        rows.append({
+            "profile_id": _pk(profile), "tipo_documento": summary.tipo_documento,
+            "establecimiento": summary.establecimiento, "punto": summary.punto, "numero": numero,
+            "fecha": summary.fecha, "customer_name": summary.customer_name,
+            "customer_tax_id": summary.customer_tax_id, "currency": summary.currency,
+            "total": summary.total, "iva_total": summary.iva_total,
+            "state": DocState.QUEUED.value, "processing": False, "attention": False,
+            "cdc": rules.authority_id(doc, emisor),
+            "external_ref": ref or summary.external_ref,
+            "payload": json.dumps(rules.to_json(doc), ensure_ascii=False),
+            "polls": 0, "created_at": stamp, "updated_at": stamp,
+        })
+    numbers.save()
+    if not rows:
+        return []
+    ids: list[int] = list(session.scalars(  # type: ignore[arg-type]
+        insert(Document).returning(col(Document.id), sort_by_parameter_order=True), rows))
+    session.execute(insert(DocumentEvent), [
+        {"document_id": i, "at": stamp, "from_state": None, "to_state": DocState.QUEUED.value,
+         "actor": actor, "message": "Guardado y encolado"} for i in ids])
+    return ids
 
 
-def _take_number(session: Session, profile: ProviderProfile, doc: Summary) -> int:
-    """Next number for (profile, tipo, establecimiento, punto); an explicit number (an
-    import) is kept and moves the sequence past it. Uniqueness is the database's job
-    (uq_document_number)."""
-    key = (_pk(profile), doc.tipo_documento, doc.establecimiento, doc.punto)
-    stmt = select(NumberSequence).where(
-        NumberSequence.profile_id == key[0],
-        NumberSequence.tipo_documento == key[1],
-        NumberSequence.establecimiento == key[2],
-        NumberSequence.punto == key[3],
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    seq = session.exec(stmt).first()
-    if seq is None:
-        highest = session.exec(
-            select(func.max(Document.numero)).where(
-                Document.profile_id == key[0],
-                Document.tipo_documento == key[1],
-                Document.establecimiento == key[2],
-                Document.punto == key[3],
-            )
-        ).one()
-        seq = NumberSequence(profile_id=key[0], tipo_documento=key[1], establecimiento=key[2],
-                             punto=key[3], next_numero=(highest or 0) + 1)
-        session.add(seq)
-    numero = doc.numero if doc.numero is not None else seq.next_numero
-    seq.next_numero = max(seq.next_numero, numero + 1)
-    session.add(seq)
-    session.flush()
-    return numero
+class _Numbering:
+    """Next numbers per (tipo, establecimiento, punto) within one transaction; an
+    explicit number (an import) is kept and moves the sequence past it. Uniqueness is
+    the database's job (uq_document_number)."""
+
+    def __init__(self, session: Session, profile_id: int) -> None:
+        self.session = session
+        self.profile_id = profile_id
+        self.seqs: dict[tuple[int, str, str], NumberSequence] = {}
+
+    def take(self, doc: Summary) -> int:
+        key = (doc.tipo_documento, doc.establecimiento, doc.punto)
+        seq = self.seqs.get(key)
+        if seq is None:
+            seq = self.seqs[key] = self._load(key)
+        numero = doc.numero if doc.numero is not None else seq.next_numero
+        seq.next_numero = max(seq.next_numero, numero + 1)
+        return numero
+
+    def _load(self, key: tuple[int, str, str]) -> NumberSequence:
+        s = self.session
+        stmt = select(NumberSequence).where(
+            NumberSequence.profile_id == self.profile_id,
+            NumberSequence.tipo_documento == key[0],
+            NumberSequence.establecimiento == key[1],
+            NumberSequence.punto == key[2],
+        )
+        if s.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        seq = s.exec(stmt).first()
+        if seq is None:
+            highest = s.exec(
+                select(func.max(Document.numero)).where(
+                    Document.profile_id == self.profile_id,
+                    Document.tipo_documento == key[0],
+                    Document.establecimiento == key[1],
+                    Document.punto == key[2],
+                )
+            ).one()
+            seq = NumberSequence(profile_id=self.profile_id, tipo_documento=key[0],
+                                 establecimiento=key[1], punto=key[2],
+                                 next_numero=(highest or 0) + 1)
+        return seq
+
+    def save(self) -> None:
+        for seq in self.seqs.values():
+            self.session.add(seq)
+        self.session.flush()
+
+
+@dataclass
+class Change:
+    """One document's update: a state change (checked, with its event) and/or columns."""
+
+    doc_id: int
+    current: str
+    target: DocState | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    code: str | None = None
+    message: str | None = None
+    attempt_id: str | None = None
+    lote_id: int | None = None
+
+
+def apply_changes(session: Session, changes: Sequence[Change], *, actor: str,
+                  at: datetime) -> None:
+    """Apply many changes with one UPDATE per column set and one INSERT of events.
+
+    Every state change is checked against the lifecycle before anything is written, so
+    an illegal one aborts the whole transaction."""
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    events: list[dict[str, Any]] = []
+    for c in changes:
+        values = dict(c.values)
+        if c.target is not None:
+            check_transition(c.current, c.target)
+            values.update(state=c.target.value, code=c.code, message=c.message)
+            if c.target is not DocState.SUBMITTED:
+                values.setdefault("processing", False)
+            events.append({"document_id": c.doc_id, "at": at, "from_state": c.current,
+                           "to_state": c.target.value, "actor": actor, "code": c.code,
+                           "message": c.message, "attempt_id": c.attempt_id,
+                           "lote_id": c.lote_id})
+        if not values:
+            continue
+        values["updated_at"] = at
+        values["id"] = c.doc_id
+        updates.setdefault(tuple(sorted(values)), []).append(values)
+    for group in updates.values():
+        session.execute(update(Document), group)
+    if events:
+        session.execute(insert(DocumentEvent), events)
 
 
 def transition(

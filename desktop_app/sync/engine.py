@@ -1,10 +1,15 @@
-"""One engine, small steps: claim a batch, submit it, poll results, reconcile unknowns.
+"""One engine, small steps: claim batches, submit them, poll results, reconcile unknowns.
 
 The CLI runs these steps in a loop; the GUI runs the same engine in QThread workers.
 Each step opens its own short transactions; no transaction is held open while a request
 is on the wire. DESIGN rule 2 is enforced here: documents are SENDING under an attempt
 id (committed) before the request leaves; whatever may have reached the provider becomes
-UNKNOWN and is asked about (by number) before it is ever sent again.
+UNKNOWN and is asked about (by number, CDC or reference) before it is ever sent again.
+
+Requests to one profile run `concurrency` at a time (a per-engine setting): lotes are
+independent, and a provider that takes 150 ms per answer would otherwise make 5,000
+documents wait on 200 round trips in a row. Results are written in bulk, one statement
+per batch, so the client's own cost stays well under a millisecond per document.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from desktop_app.credentials import api_key_for
@@ -35,11 +43,12 @@ from desktop_app.providers.base import (
     OutcomeUnknown,
     OutgoingDocument,
     ProviderError,
+    SubmitResult,
 )
 from desktop_app.providers.registry import make_provider_client
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, Lote, ProviderProfile
-from desktop_app.store.outbox import transition
+from desktop_app.store.outbox import Change, apply_changes
 from desktop_app.store.types import utcnow
 from desktop_app.sync.backoff import backoff_delay
 
@@ -52,6 +61,9 @@ FINAL_OUTCOMES = {
     Outcome.REJECTED: DocState.REJECTED,
 }
 PENDING_VALUES = [s.value for s in PENDING_STATES]
+_AUTHORITY_FIELDS = ("provider_ref", "cuf", "cae", "cae_expiry", "observations")
+ATTENTION_MESSAGE = ("Requiere atención: el proveedor no dio resultado a tiempo. Consulte el "
+                     "documento en el portal del proveedor y use «Consultar de nuevo».")
 
 
 @dataclass
@@ -73,6 +85,44 @@ class SyncReport:
         return self.requests > 0 or bool(self.changed)
 
 
+@dataclass(frozen=True)
+class _Snap:
+    """The columns the engine decides on, read in one query per batch (no ORM objects)."""
+
+    id: int
+    state: str
+    cdc: str | None
+    lote_id: int | None
+    attempt_id: str | None
+    submitted_at: datetime | None
+    provider_number: str | None
+    external_ref: str | None
+    polls: int
+
+
+_SNAP_COLUMNS: tuple[Any, ...] = (
+    col(Document.id), col(Document.state), col(Document.cdc), col(Document.lote_id),
+    col(Document.attempt_id), col(Document.submitted_at), col(Document.provider_number),
+    col(Document.external_ref), col(Document.polls))
+
+
+def _snaps(s: Session, ids: Iterable[int]) -> dict[int, _Snap]:
+    wanted = list(ids)
+    out: dict[int, _Snap] = {}
+    for start in range(0, len(wanted), 500):
+        stmt = sa_select(*_SNAP_COLUMNS).where(col(Document.id).in_(wanted[start:start + 500]))
+        for row in s.execute(stmt):
+            out[row[0]] = _Snap(*row)
+    return out
+
+
+@dataclass
+class _Claim:
+    lote_id: int
+    attempt_id: str
+    outgoing: list[OutgoingDocument]
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -84,6 +134,7 @@ class SyncEngine:
         rng: Callable[[], float] = random.random,
         request_timeout: float = 30.0,
         base_url_for: Callable[[ProviderProfile], str] | None = None,
+        concurrency: int = 4,
     ) -> None:
         self.db = db
         self._client_factory = client_factory
@@ -93,6 +144,8 @@ class SyncEngine:
         self._timeout = request_timeout
         self._base_url_for = base_url_for or (lambda p: p.base_url)
         self._clients: dict[tuple, Any] = {}
+        self.concurrency = max(1, concurrency)
+        self._pool: ThreadPoolExecutor | None = None
         #: SENDING documents older than this are presumed interrupted (crash, kill).
         self.stale_sending_after = timedelta(seconds=request_timeout * 2 + 30)
 
@@ -116,14 +169,30 @@ class SyncEngine:
             self._clients[cache_key] = client
         return client
 
+    def _map(self, fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+        """Run `fn` over items, `concurrency` at a time; results in order."""
+        if len(items) <= 1 or self.concurrency == 1:
+            return [fn(i) for i in items]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="lote-sync")
+        return list(self._pool.map(fn, items))
+
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
-    def _due_profiles(self, session: Session, now: datetime) -> list[ProviderProfile]:
-        profiles = session.exec(select(ProviderProfile).order_by(col(ProviderProfile.id))).all()
+    def _due_profiles(self, s: Session, now: datetime) -> list[ProviderProfile]:
+        profiles = s.exec(select(ProviderProfile).order_by(col(ProviderProfile.id))).all()
         return [p for p in profiles if p.next_attempt_at is None or p.next_attempt_at <= now]
+
+    def _profiles_due_now(self) -> list[ProviderProfile]:
+        now = self._clock()
+        with self.db.session() as s:
+            return self._due_profiles(s, now)
 
     def _mark_ok(self, profile_id: int, report: SyncReport) -> None:
         now = self._clock()
@@ -131,25 +200,26 @@ class SyncEngine:
             p = s.get(ProviderProfile, profile_id)
             if p is None:
                 return
-            p.online, p.failures, p.next_attempt_at, p.last_error = True, 0, None, None
+            if p.online is not True or p.failures or p.next_attempt_at or p.last_error:
+                p.online, p.failures, p.next_attempt_at, p.last_error = True, 0, None, None
             p.last_sync_at = now
             s.add(p)
         report.online[profile_id] = True
 
     def _mark_failed(self, profile_id: int, exc: Exception, report: SyncReport) -> None:
         now = self._clock()
+        reachable = isinstance(exc, CallRefused)
         with self.db.write() as s:
             p = s.get(ProviderProfile, profile_id)
             if p is None:
                 return
             p.failures += 1
-            reachable = isinstance(exc, CallRefused)
             p.online = reachable
             cap = 300.0 if reachable else 60.0
             p.next_attempt_at = now + timedelta(seconds=backoff_delay(p.failures, self._rng, cap=cap))
             p.last_error = str(exc)
             s.add(p)
-        report.online[profile_id] = isinstance(exc, CallRefused)
+        report.online[profile_id] = reachable
         log.info("profile %s: %s (failure %s)", profile_id, type(exc).__name__, exc)
 
     def wake(self) -> None:
@@ -163,10 +233,7 @@ class SyncEngine:
         """One cheap authenticated call per due profile: is it online, are the
         credentials right? Recorded like any request (online flag, back-off)."""
         report = SyncReport()
-        now = self._clock()
-        with self.db.session() as s:
-            profiles = self._due_profiles(s, now)
-        for profile in profiles:
+        for profile in self._profiles_due_now():
             try:
                 client = self._client(profile)
                 report.requests += 1
@@ -179,12 +246,9 @@ class SyncEngine:
 
     # -- sending ---------------------------------------------------------------------
     def send_once(self) -> SyncReport:
-        """Claim and submit at most one batch per due profile."""
+        """Claim up to `concurrency` batches per due profile and submit them at once."""
         report = SyncReport()
-        now = self._clock()
-        with self.db.session() as s:
-            profiles = self._due_profiles(s, now)
-        for profile in profiles:
+        for profile in self._profiles_due_now():
             report.merge(self._send_profile(profile))
         return report
 
@@ -198,33 +262,44 @@ class SyncEngine:
                 self._mark_failed(pid, exc, report)
             return report
         limit = max(1, min(profile.max_batch, getattr(client, "max_batch", 50)))
-        claim = self._claim(pid, limit)
-        if claim is None:
+        claims: list[_Claim] = []
+        for _ in range(self.concurrency):
+            claim = self._claim(profile, limit)
+            if claim is None:
+                break
+            claims.append(claim)
+        if not claims:
             return report
-        lote_id, attempt_id, outgoing = claim
-        report.changed.update(d.local_id for d in outgoing)
-        report.requests += 1
-        try:
-            result = client.submit(outgoing)
-        except ConnectionFailed as exc:
-            self._release(lote_id, outgoing, DocState.QUEUED, "OFFLINE", str(exc))
-            self._mark_failed(pid, exc, report)
-            return report
-        except CallRefused as exc:
-            self._refused(lote_id, outgoing, exc)
-            self._mark_failed(pid, exc, report) if exc.auth else self._mark_ok(pid, report)
-            return report
-        except (OutcomeUnknown, ProviderError) as exc:
-            self._release(lote_id, outgoing, DocState.UNKNOWN, "UNKNOWN", str(exc))
-            self._mark_failed(pid, exc, report)
-            return report
-        except Exception as exc:  # a bug must not lose track of documents on the wire
-            log.exception("unexpected error submitting lote %s", lote_id)
-            self._release(lote_id, outgoing, DocState.UNKNOWN, "UNKNOWN", "Error inesperado al enviar")
-            self._mark_failed(pid, OutcomeUnknown(str(exc)), report)
-            return report
-        self._record_submission(profile, lote_id, attempt_id, outgoing, result.lote_id, result.documents)
-        self._mark_ok(pid, report)
+        for claim in claims:
+            report.changed.update(d.local_id for d in claim.outgoing)
+        report.requests += len(claims)
+        outcomes = self._map(lambda c: _attempt(client.submit, c.outgoing), claims)  # noqa: B023
+        failure: Exception | None = None
+        succeeded = False
+        for claim, (result, error) in zip(claims, outcomes, strict=True):
+            if error is None:
+                self._record_submission(profile, claim, result)
+                succeeded = True
+            elif isinstance(error, ConnectionFailed):
+                self._release(claim, DocState.QUEUED, "OFFLINE", str(error))
+                failure = failure or error
+            elif isinstance(error, CallRefused):
+                self._refused(claim, error)
+                if error.auth or error.code in ("429", "503"):
+                    failure = failure or error
+                else:
+                    succeeded = True
+            else:
+                unknown = error if isinstance(error, ProviderError) else None
+                if unknown is None:  # a bug must not lose track of documents on the wire
+                    log.error("unexpected error submitting lote %s", claim.lote_id, exc_info=error)
+                    unknown = OutcomeUnknown("Error inesperado al enviar")
+                self._release(claim, DocState.UNKNOWN, "UNKNOWN", str(unknown))
+                failure = failure or unknown
+        if failure is not None:
+            self._mark_failed(pid, failure, report)
+        elif succeeded:
+            self._mark_ok(pid, report)
         return report
 
     def _has_queued(self, profile_id: int) -> bool:
@@ -234,139 +309,158 @@ class SyncEngine:
                                           Document.state == DocState.QUEUED.value).limit(1)
             ).first() is not None
 
-    def _claim(self, profile_id: int, limit: int) -> tuple[int, str, list[OutgoingDocument]] | None:
+    def _claim(self, profile: ProviderProfile, limit: int) -> _Claim | None:
         """Move up to `limit` queued documents of one type to SENDING, in one transaction
         (DESIGN rule 3): oldest type first, ascending number within it."""
         attempt_id = uuid.uuid4().hex
         now = self._clock()
+        pid = _id(profile)
+        rules = rules_for(profile.country)
         with self.db.write() as s:
             first = s.exec(
-                select(Document).where(Document.profile_id == profile_id,
-                                       Document.state == DocState.QUEUED.value)
+                select(Document.tipo_documento).where(Document.profile_id == pid,
+                                                      Document.state == DocState.QUEUED.value)
                 .order_by(col(Document.id)).limit(1)
             ).first()
             if first is None:
                 return None
-            profile = s.get(ProviderProfile, profile_id)
-            rules = rules_for(profile.country if profile else "PY")
             stmt = (
-                select(Document)
-                .where(Document.profile_id == profile_id, Document.state == DocState.QUEUED.value,
-                       Document.tipo_documento == first.tipo_documento)
+                sa_select(col(Document.id), col(Document.state), col(Document.tipo_documento),
+                       col(Document.establecimiento), col(Document.punto), col(Document.numero),
+                       col(Document.cdc), col(Document.external_ref), col(Document.payload))
+                .where(col(Document.profile_id) == pid, col(Document.state) == DocState.QUEUED.value,
+                       col(Document.tipo_documento) == first)
                 .order_by(col(Document.establecimiento), col(Document.punto), col(Document.numero))
                 .limit(limit)
             )
             if s.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
-            rows = list(s.exec(stmt))
-            lote = Lote(profile_id=profile_id, attempt_id=attempt_id, tipo_documento=first.tipo_documento,
+            rows = list(s.execute(stmt))
+            if not rows:
+                return None
+            lote = Lote(profile_id=pid, attempt_id=attempt_id, tipo_documento=first,
                         size=len(rows), state="SENDING", created_at=now)
             s.add(lote)
             s.flush()
-            outgoing = []
-            for row in rows:
-                transition(s, row, DocState.SENDING, actor=ACTOR, attempt_id=attempt_id,
-                           lote_id=lote.id, message="Enviando al proveedor", at=now)
-                row.attempt_id = attempt_id
-                row.lote_id = lote.id
-                outgoing.append(OutgoingDocument(
-                    local_id=_id(row), payload=_payload(row),
-                    numero=rules.display_number(row.tipo_documento, row.establecimiento,
-                                                row.punto, row.numero),
-                    cdc=row.cdc, external_ref=row.external_ref))
-            assert lote.id is not None
-            return lote.id, attempt_id, outgoing
+            lote_id = _id(lote)
+            apply_changes(s, [
+                Change(r[0], r[1], DocState.SENDING, {"attempt_id": attempt_id, "lote_id": lote_id},
+                       message="Enviando al proveedor", attempt_id=attempt_id, lote_id=lote_id)
+                for r in rows], actor=ACTOR, at=now)
+            outgoing = [
+                OutgoingDocument(local_id=r[0], payload=json.loads(r[8]),
+                                 numero=rules.display_number(r[2], r[3], r[4], r[5]),
+                                 cdc=r[6], external_ref=r[7])
+                for r in rows]
+            return _Claim(lote_id, attempt_id, outgoing)
 
-    def _release(self, lote_id: int, docs: list[OutgoingDocument], target: DocState,
-                 lote_state: str, message: str) -> None:
+    def _finish_lote(self, s: Session, lote_id: int, state: str, message: str | None,
+                     now: datetime, code: str | None = None) -> None:
+        lote = s.get(Lote, lote_id)
+        if lote is not None:
+            lote.state, lote.code, lote.message, lote.finished_at = state, code, message, now
+            s.add(lote)
+
+    def _release(self, claim: _Claim, target: DocState, lote_state: str, message: str) -> None:
         now = self._clock()
         with self.db.write() as s:
-            lote = s.get(Lote, lote_id)
-            if lote is not None:
-                lote.state, lote.message, lote.finished_at = lote_state, message, now
-                s.add(lote)
-            for d in docs:
-                row = s.get(Document, d.local_id)
-                if row is not None and row.state == DocState.SENDING.value:
-                    transition(s, row, target, actor=ACTOR, message=message,
-                               attempt_id=row.attempt_id, lote_id=lote_id, at=now)
+            self._finish_lote(s, claim.lote_id, lote_state, message, now)
+            snaps = _snaps(s, (d.local_id for d in claim.outgoing))
+            apply_changes(s, [
+                Change(sn.id, sn.state, target, message=message, attempt_id=sn.attempt_id,
+                       lote_id=claim.lote_id)
+                for sn in snaps.values() if sn.state == DocState.SENDING.value],
+                actor=ACTOR, at=now)
 
-    def _refused(self, lote_id: int, docs: list[OutgoingDocument], exc: CallRefused) -> None:
+    def _refused(self, claim: _Claim, exc: CallRefused) -> None:
         """The provider refused the call and created nothing: the documents it named are
         rejected with its message; the innocent ones go back to the queue."""
         now = self._clock()
         with self.db.write() as s:
-            lote = s.get(Lote, lote_id)
-            if lote is not None:
-                lote.state, lote.code, lote.message, lote.finished_at = "REFUSED", exc.code, str(exc), now
-                s.add(lote)
-            for index, d in enumerate(docs):
-                row = s.get(Document, d.local_id)
-                if row is None or row.state != DocState.SENDING.value:
+            self._finish_lote(s, claim.lote_id, "REFUSED", str(exc), now, exc.code)
+            snaps = _snaps(s, (d.local_id for d in claim.outgoing))
+            changes = []
+            for index, d in enumerate(claim.outgoing):
+                sn = snaps.get(d.local_id)
+                if sn is None or sn.state != DocState.SENDING.value:
                     continue
                 if index in exc.errors and not exc.auth:
-                    transition(s, row, DocState.REJECTED, actor=ACTOR, code=exc.code,
-                               message=exc.errors[index], lote_id=lote_id, at=now)
+                    changes.append(Change(sn.id, sn.state, DocState.REJECTED, code=exc.code,
+                                          message=exc.errors[index], lote_id=claim.lote_id))
                 else:
-                    transition(s, row, DocState.QUEUED, actor=ACTOR, message=str(exc),
-                               lote_id=lote_id, at=now)
+                    changes.append(Change(sn.id, sn.state, DocState.QUEUED, message=str(exc),
+                                          lote_id=claim.lote_id))
+            apply_changes(s, changes, actor=ACTOR, at=now)
 
-    def _record_submission(self, profile: ProviderProfile, lote_id: int, attempt_id: str,
-                           docs: list[OutgoingDocument], provider_lote_id: str | None,
-                           results: list[DocumentResult]) -> None:
+    def _record_submission(self, profile: ProviderProfile, claim: _Claim,
+                           result: SubmitResult) -> None:
         now = self._clock()
-        by_id = {r.local_id: r for r in results if r.local_id is not None}
+        by_id = {r.local_id: r for r in result.documents if r.local_id is not None}
         first_poll = now + timedelta(seconds=profile.poll_first_s)
+        label = f"Lote {result.lote_id} recibido" if result.lote_id else "Recibido por el proveedor"
         with self.db.write() as s:
-            lote = s.get(Lote, lote_id)
+            lote = s.get(Lote, claim.lote_id)
             assert lote is not None
-            lote.provider_lote_id = provider_lote_id
+            lote.provider_lote_id = result.lote_id
             lote.state = "SUBMITTED"
             s.add(lote)
-            for d in docs:
-                row = s.get(Document, d.local_id)
-                if row is None or row.state != DocState.SENDING.value:
+            snaps = _snaps(s, by_id.keys() | {d.local_id for d in claim.outgoing})
+            changes = []
+            for d in claim.outgoing:
+                sn = snaps.get(d.local_id)
+                if sn is None or sn.state != DocState.SENDING.value:
                     continue
                 res = by_id.get(d.local_id)
                 if res is None:
-                    transition(s, row, DocState.UNKNOWN, actor=ACTOR, attempt_id=attempt_id,
-                               lote_id=lote_id, at=now,
-                               message="El proveedor no devolvió este documento; se consultará.")
+                    changes.append(Change(sn.id, sn.state, DocState.UNKNOWN,
+                                          message="El proveedor no devolvió este documento; se consultará.",
+                                          attempt_id=claim.attempt_id, lote_id=claim.lote_id))
                     continue
-                if res.cdc:
-                    row.cdc = res.cdc
-                self._apply_outcome(s, row, res, now, first_poll=first_poll,
-                                    lote_label=provider_lote_id)
+                changes.append(self._outcome_change(profile, sn, res, now, first_poll, label))
+            apply_changes(s, changes, actor=ACTOR, at=now)
+            s.flush()
             _close_lote_if_done(s, lote, now)
 
     # -- polling ---------------------------------------------------------------------
     def poll_once(self, max_requests: int = 20) -> SyncReport:
-        """Ask for results of submitted documents whose next check is due (≤ 50 per call)."""
+        """Ask for results of submitted documents whose next check is due: ≤ 50 per
+        request, grouped by lote, `concurrency` requests at a time."""
         report = SyncReport()
         now = self._clock()
-        with self.db.session() as s:
-            profiles = self._due_profiles(s, now)
-        for profile in profiles:
-            for _ in range(max_requests):
-                with self.db.session() as s:
-                    rows = s.exec(
-                        select(Document).where(
-                            Document.profile_id == profile.id,
-                            Document.state == DocState.SUBMITTED.value,
-                            col(Document.next_poll_at) <= now,
-                        ).order_by(col(Document.next_poll_at), col(Document.id)).limit(50)
-                    ).all()
-                    refs = [_ref(r, s) for r in rows]
-                if not refs:
-                    break
-                try:
-                    client = self._client(profile)
-                    report.requests += 1
-                    results = client.poll(refs)
-                except ProviderError as exc:
-                    self._mark_failed(_id(profile), exc, report)
-                    break
-                self._record_poll(profile, refs, results, report)
+        for profile in self._profiles_due_now():
+            with self.db.session() as s:
+                rows = s.exec(
+                    select(Document).where(
+                        Document.profile_id == profile.id,
+                        Document.state == DocState.SUBMITTED.value,
+                        col(Document.attention).is_(False),
+                        col(Document.next_poll_at) <= now,
+                    ).order_by(col(Document.lote_id), col(Document.id)).limit(50 * max_requests)
+                ).all()
+                lote_ids = {r.lote_id for r in rows if r.lote_id}
+                lotes = {lt.id: lt.provider_lote_id for lt in s.exec(
+                    select(Lote).where(col(Lote.id).in_(lote_ids)))} if lote_ids else {}
+                refs = [_ref(r, lotes.get(r.lote_id or -1)) for r in rows]
+            if not refs:
+                continue
+            try:
+                client = self._client(profile)
+            except CallRefused as exc:
+                self._mark_failed(_id(profile), exc, report)
+                continue
+            chunks = _chunks_by_lote(refs, 50)
+            report.requests += len(chunks)
+            outcomes = self._map(partial(_attempt, client.poll), chunks)
+            failure = None
+            for chunk, (results, error) in zip(chunks, outcomes, strict=True):
+                if error is not None:
+                    failure = failure or (error if isinstance(error, ProviderError)
+                                          else OutcomeUnknown(str(error)))
+                    continue
+                self._record_poll(profile, chunk, results, report)
+            if failure is not None:
+                self._mark_failed(_id(profile), failure, report)
+            else:
                 self._mark_ok(_id(profile), report)
         return report
 
@@ -377,144 +471,163 @@ class SyncEngine:
         by_cdc = {r.cdc: r for r in results if r.cdc}
         next_poll = now + timedelta(seconds=profile.poll_every_s)
         with self.db.write() as s:
+            snaps = _snaps(s, (r.local_id for r in refs))
+            changes = []
             lotes: set[int] = set()
             for ref in refs:
-                row = s.get(Document, ref.local_id)
-                if row is None or row.state != DocState.SUBMITTED.value:
+                sn = snaps.get(ref.local_id)
+                if sn is None or sn.state != DocState.SUBMITTED.value:
                     continue
-                res = by_id.get(ref.local_id) or (by_cdc.get(row.cdc) if row.cdc else None)
+                res = by_id.get(ref.local_id) or (by_cdc.get(sn.cdc) if sn.cdc else None)
                 if res is None:
-                    row.next_poll_at = next_poll
-                    s.add(row)
+                    changes.append(Change(sn.id, sn.state, values={"next_poll_at": next_poll}))
                     continue
-                before = (row.state, row.processing, row.code)
-                self._apply_outcome(s, row, res, now, first_poll=next_poll)
-                if (row.state, row.processing, row.code) != before:
-                    report.changed.add(ref.local_id)
-                if row.lote_id:
-                    lotes.add(row.lote_id)
+                change = self._outcome_change(profile, sn, res, now, next_poll, None)
+                changes.append(change)
+                if change.target is not None or "processing" in change.values or "attention" in change.values:
+                    report.changed.add(sn.id)
+                if sn.lote_id:
+                    lotes.add(sn.lote_id)
+            apply_changes(s, changes, actor=ACTOR, at=now)
+            s.flush()
             for lote_id in lotes:
                 lote = s.get(Lote, lote_id)
                 if lote is not None:
                     _close_lote_if_done(s, lote, now)
 
-    def _apply_outcome(self, s: Session, row: Document, res: DocumentResult, now: datetime,
-                       *, first_poll: datetime, lote_label: str | None = None) -> None:
+    def _outcome_change(self, profile: ProviderProfile, sn: _Snap, res: DocumentResult,
+                        now: datetime, next_poll: datetime, label: str | None) -> Change:
         """The one place that maps a provider's word about a document to our state."""
-        for name in ("provider_ref", "cuf", "cae", "cae_expiry", "observations"):
+        values: dict[str, Any] = {}
+        for name in _AUTHORITY_FIELDS:
             value = getattr(res, name)
             if value:
-                setattr(row, name, value.strip())  # CAE strings may carry a trailing space
-        if res.numero and res.numero != row.provider_number:
-            row.provider_number = res.numero
+                values[name] = value.strip()  # CAE strings may carry a trailing space
+        if res.cdc and res.cdc != sn.cdc:
+            values["cdc"] = res.cdc
+        if res.numero and res.numero != sn.provider_number:
+            values["provider_number"] = res.numero
         if res.outcome is Outcome.NOT_PROCESSED:
-            transition(s, row, DocState.QUEUED, actor=ACTOR, code=res.code,
-                       message=res.message or "No procesado por el proveedor; se reenviará.",
-                       attempt_id=row.attempt_id, lote_id=row.lote_id, at=now)
-            row.next_poll_at = None
-            s.add(row)
-            return
+            values["next_poll_at"] = None
+            return Change(sn.id, sn.state, DocState.QUEUED, values, code=res.code,
+                          message=res.message or "No procesado por el proveedor; se reenviará.",
+                          attempt_id=sn.attempt_id, lote_id=sn.lote_id)
         target = FINAL_OUTCOMES.get(res.outcome)
         if target is not None:
-            transition(s, row, target, actor=ACTOR, code=res.code, message=res.message,
-                       attempt_id=row.attempt_id, lote_id=row.lote_id, at=now)
-            row.next_poll_at = None
-        elif res.outcome is Outcome.NOT_FOUND:
-            if row.state == DocState.SUBMITTED.value:
-                transition(s, row, DocState.UNKNOWN, actor=ACTOR, code=res.code,
-                           message="El proveedor no encuentra el documento; se consultará por número.",
-                           attempt_id=row.attempt_id, lote_id=row.lote_id, at=now)
-                row.next_poll_at = None
-            else:
-                transition(s, row, DocState.QUEUED, actor=ACTOR,
-                           message="El proveedor no lo recibió; se reenviará.", at=now)
-        else:  # RECEIVED or PROCESSING
-            if row.state != DocState.SUBMITTED.value:
-                label = f"Lote {lote_label} recibido" if lote_label else "Recibido por el proveedor"
-                transition(s, row, DocState.SUBMITTED, actor=ACTOR, code=res.code, message=label,
-                           attempt_id=row.attempt_id, lote_id=row.lote_id, at=now)
-                row.submitted_at = now
-            else:
-                row.polls += 1
-                row.processing = True
-                row.message = "En proceso en el proveedor"
-            row.next_poll_at = first_poll
-            if row.submitted_at and (now - row.submitted_at).total_seconds() > _profile_poll_max(s, row):
-                # Past the profile's limit: stop polling and ask a person to look.
-                row.attention = True
-                row.next_poll_at = None
-                row.message = ("Requiere atención: el proveedor no dio resultado a tiempo. "
-                               "Consulte el documento en el portal del proveedor y use "
-                               "«Consultar de nuevo».")
-        s.add(row)
+            values["next_poll_at"] = None
+            return Change(sn.id, sn.state, target, values, code=res.code, message=res.message,
+                          attempt_id=sn.attempt_id, lote_id=sn.lote_id)
+        if res.outcome is Outcome.NOT_FOUND:
+            values["next_poll_at"] = None
+            if sn.state == DocState.SUBMITTED.value:
+                return Change(sn.id, sn.state, DocState.UNKNOWN, values, code=res.code,
+                              message="El proveedor no encuentra el documento; se consultará.",
+                              attempt_id=sn.attempt_id, lote_id=sn.lote_id)
+            return Change(sn.id, sn.state, DocState.QUEUED, values,
+                          message="El proveedor no lo recibió; se reenviará.")
+        # RECEIVED or PROCESSING
+        values["next_poll_at"] = next_poll
+        if sn.state != DocState.SUBMITTED.value:
+            values["submitted_at"] = now
+            return Change(sn.id, sn.state, DocState.SUBMITTED, values, code=res.code,
+                          message=label or "Recibido por el proveedor", attempt_id=sn.attempt_id, lote_id=sn.lote_id)
+        values.update(polls=sn.polls + 1, processing=True,
+                      message="En proceso en el proveedor")
+        if sn.submitted_at and (now - sn.submitted_at).total_seconds() > profile.poll_max_s:
+            # Past the profile's limit: stop polling and ask a person to look.
+            values.update(attention=True, next_poll_at=None, message=ATTENTION_MESSAGE)
+        return Change(sn.id, sn.state, None, values)
+
+    def retry_attention(self, doc_ids: list[int]) -> None:
+        """"Consultar de nuevo": poll documents flagged for attention once more."""
+        now = self._clock()
+        with self.db.write() as s:
+            snaps = _snaps(s, doc_ids)
+            apply_changes(s, [Change(sn.id, sn.state, values={
+                "attention": False, "submitted_at": now, "next_poll_at": now})
+                for sn in snaps.values()], actor=ACTOR, at=now)
 
     # -- reconciling -----------------------------------------------------------------
     def recover_interrupted(self, *, all_sending: bool = False) -> SyncReport:
         """SENDING documents whose request may or may not have left become UNKNOWN.
 
-        At start-up (the process that owned them is gone) pass `all_sending=True`;
-        while running, only those older than `stale_sending_after`.
+        At start-up, by the process that holds the sender lock (the one that owned them
+        is gone) pass `all_sending=True`; while running, only those older than
+        `stale_sending_after`.
         """
         report = SyncReport()
         now = self._clock()
         with self.db.write() as s:
-            stmt = select(Document).where(Document.state == DocState.SENDING.value)
+            stmt = sa_select(*_SNAP_COLUMNS).where(col(Document.state) == DocState.SENDING.value)
             if not all_sending:
-                stmt = stmt.where(Document.updated_at < now - self.stale_sending_after)
-            for row in s.exec(stmt):
-                transition(s, row, DocState.UNKNOWN, actor=ACTOR, attempt_id=row.attempt_id,
-                           lote_id=row.lote_id, at=now,
-                           message="Envío interrumpido; se consultará al proveedor antes de reenviar.")
-                report.changed.add(_id(row))
+                stmt = stmt.where(col(Document.updated_at) < now - self.stale_sending_after)
+            snaps = [_Snap(*r) for r in s.execute(stmt)]
+            apply_changes(s, [Change(
+                sn.id, sn.state, DocState.UNKNOWN, attempt_id=sn.attempt_id, lote_id=sn.lote_id,
+                message="Envío interrumpido; se consultará al proveedor antes de reenviar.")
+                for sn in snaps], actor=ACTOR, at=now)
+            report.changed.update(sn.id for sn in snaps)
         return report
 
     def reconcile_once(self, max_documents: int = 50) -> SyncReport:
-        """Ask the provider about every UNKNOWN document (by number) before any resend."""
+        """Ask the provider about every UNKNOWN document before any resend."""
         report = self.recover_interrupted()
-        now = self._clock()
-        with self.db.session() as s:
-            profiles = self._due_profiles(s, now)
-        for profile in profiles:
+        for profile in self._profiles_due_now():
             with self.db.session() as s:
                 rows = s.exec(
                     select(Document).where(Document.profile_id == profile.id,
                                            Document.state == DocState.UNKNOWN.value)
                     .order_by(col(Document.id)).limit(max_documents)
                 ).all()
-                refs = [_ref(r, s) for r in rows]
-            for ref in refs:
-                try:
-                    client = self._client(profile)
-                    report.requests += 1
-                    attempts = client.lookup(ref)
-                except ProviderError as exc:
-                    self._mark_failed(_id(profile), exc, report)
-                    break
-                self._record_lookup(ref.local_id, attempts, report)
+                lote_ids = {r.lote_id for r in rows if r.lote_id}
+                lotes = {lt.id: lt.provider_lote_id for lt in s.exec(
+                    select(Lote).where(col(Lote.id).in_(lote_ids)))} if lote_ids else {}
+                refs = [_ref(r, lotes.get(r.lote_id or -1)) for r in rows]
+            if not refs:
+                continue
+            try:
+                client = self._client(profile)
+            except CallRefused as exc:
+                self._mark_failed(_id(profile), exc, report)
+                continue
+            report.requests += len(refs)
+            outcomes = self._map(partial(_attempt, client.lookup), refs)
+            failure = None
+            for ref, (attempts, error) in zip(refs, outcomes, strict=True):
+                if error is not None:
+                    failure = failure or (error if isinstance(error, ProviderError)
+                                          else OutcomeUnknown(str(error)))
+                    continue
+                self._record_lookup(profile, ref.local_id, attempts, report)
+            if failure is not None:
+                self._mark_failed(_id(profile), failure, report)
+            else:
                 self._mark_ok(_id(profile), report)
         return report
 
-    def _record_lookup(self, doc_id: int, attempts: list[DocumentResult], report: SyncReport) -> None:
+    def _record_lookup(self, profile: ProviderProfile, doc_id: int,
+                       attempts: list[DocumentResult], report: SyncReport) -> None:
         now = self._clock()
         with self.db.write() as s:
-            row = s.get(Document, doc_id)
-            if row is None or row.state != DocState.UNKNOWN.value:
+            sn = _snaps(s, [doc_id]).get(doc_id)
+            if sn is None or sn.state != DocState.UNKNOWN.value:
                 return
-            if row.cdc:
-                mine = [a for a in attempts if a.cdc == row.cdc]
-            elif row.external_ref:
-                mine = [a for a in attempts if a.local_id == doc_id or a.local_id is None]
+            if sn.cdc:
+                mine = [a for a in attempts if a.cdc == sn.cdc]
+            elif sn.external_ref:
+                mine = [a for a in attempts if a.local_id in (doc_id, None)]
             else:
                 mine = attempts
             if mine:
-                self._apply_outcome(s, row, mine[-1], now, first_poll=now)
-            elif any(a.outcome in FINAL_OUTCOMES and a.outcome is not Outcome.REJECTED for a in attempts):
-                transition(s, row, DocState.REJECTED, actor=ACTOR, code="NUMERO_USADO",
-                           message="Ese número ya fue aprobado para otro documento en el proveedor.",
-                           at=now)
+                change = self._outcome_change(profile, sn, mine[-1], now, now, None)
+            elif any(a.outcome in FINAL_OUTCOMES and a.outcome is not Outcome.REJECTED
+                     for a in attempts):
+                change = Change(sn.id, sn.state, DocState.REJECTED, code="NUMERO_USADO",
+                                message="Ese número ya fue aprobado para otro documento en el proveedor.")
             else:
-                transition(s, row, DocState.QUEUED, actor=ACTOR,
-                           message="El proveedor no lo recibió; se reenviará.", at=now)
+                change = Change(sn.id, sn.state, DocState.QUEUED,
+                                message="El proveedor no lo recibió; se reenviará.")
+            apply_changes(s, [change], actor=ACTOR, at=now)
             report.changed.add(doc_id)
 
     # -- loops -----------------------------------------------------------------------
@@ -532,18 +645,6 @@ class SyncEngine:
                     col(Document.state).in_(PENDING_VALUES), col(Document.attention).is_(False))
             ).one()
 
-    def retry_attention(self, doc_ids: list[int]) -> None:
-        """"Consultar de nuevo": poll documents flagged for attention once more."""
-        now = self._clock()
-        with self.db.write() as s:
-            for doc_id in doc_ids:
-                row = s.get(Document, doc_id)
-                if row is not None and row.attention:
-                    row.attention = False
-                    row.submitted_at = now
-                    row.next_poll_at = now
-                    s.add(row)
-
     def seconds_until_due(self) -> float:
         """How long until a step could do something: 0 when something is due now,
         infinity when nothing waits at all."""
@@ -551,18 +652,16 @@ class SyncEngine:
         with self.db.session() as s:
             waits: list[float] = []
             for p in s.exec(select(ProviderProfile)):
-                pending = s.exec(select(func.count()).select_from(Document).where(
-                    Document.profile_id == p.id, col(Document.state).in_(PENDING_VALUES),
-                    col(Document.attention).is_(False))).one()
-                if not pending:
+                counts = dict(s.exec(
+                    select(Document.state, func.count()).where(
+                        Document.profile_id == p.id, col(Document.state).in_(PENDING_VALUES),
+                        col(Document.attention).is_(False)).group_by(Document.state)).all())
+                if not counts:
                     continue
                 if p.next_attempt_at and p.next_attempt_at > now:
                     waits.append((p.next_attempt_at - now).total_seconds())
                     continue
-                queued = s.exec(select(func.count()).select_from(Document).where(
-                    Document.profile_id == p.id,
-                    col(Document.state).in_([DocState.QUEUED.value, DocState.UNKNOWN.value]))).one()
-                if queued:
+                if counts.get(DocState.QUEUED.value) or counts.get(DocState.UNKNOWN.value):
                     return 0.0
                 next_poll = s.exec(select(func.min(Document.next_poll_at)).where(
                     Document.profile_id == p.id, Document.state == DocState.SUBMITTED.value,
@@ -592,8 +691,27 @@ class SyncEngine:
                 sleep(min(wait, 1.0))
 
 
-def _payload(row: Document) -> dict[str, Any]:
-    return json.loads(row.payload)
+def _attempt(fn: Callable[[Any], Any], arg: Any) -> tuple[Any, BaseException | None]:
+    """Call fn(arg) and return (result, None) or (None, exception): one failed request
+    must not hide the others' results."""
+    try:
+        return fn(arg), None
+    except Exception as exc:
+        return None, exc
+
+
+def _chunks_by_lote(refs: list[DocumentRef], size: int) -> list[list[DocumentRef]]:
+    """Requests of ≤ `size` refs that never mix lotes (dialects that poll per lote)."""
+    chunks: list[list[DocumentRef]] = []
+    current: list[DocumentRef] = []
+    for ref in refs:
+        if current and (len(current) >= size or current[-1].provider_lote_id != ref.provider_lote_id):
+            chunks.append(current)
+            current = []
+        current.append(ref)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _id(obj: Document | ProviderProfile | Lote) -> int:
@@ -601,19 +719,12 @@ def _id(obj: Document | ProviderProfile | Lote) -> int:
     return obj.id
 
 
-def _ref(row: Document, s: Session) -> DocumentRef:
-    lote = s.get(Lote, row.lote_id) if row.lote_id else None
+def _ref(row: Document, provider_lote_id: str | None) -> DocumentRef:
     return DocumentRef(
         local_id=_id(row), tipo_documento=row.tipo_documento, establecimiento=row.establecimiento,
-        punto=row.punto, numero=row.numero, cdc=row.cdc,
-        provider_lote_id=lote.provider_lote_id if lote else None, external_ref=row.external_ref,
-        provider_ref=row.provider_ref,
+        punto=row.punto, numero=row.numero, cdc=row.cdc, provider_lote_id=provider_lote_id,
+        external_ref=row.external_ref, provider_ref=row.provider_ref,
     )
-
-
-def _profile_poll_max(s: Session, row: Document) -> float:
-    profile = s.get(ProviderProfile, row.profile_id)
-    return profile.poll_max_s if profile else 3600.0
 
 
 def _close_lote_if_done(s: Session, lote: Lote, now: datetime) -> None:

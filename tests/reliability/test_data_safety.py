@@ -21,6 +21,7 @@ from desktop_app.runtime import open_runtime
 from desktop_app.store.db import Database, DatabaseDamaged
 from desktop_app.store.models import Document, ProviderProfile
 from desktop_app.store.outbox import enqueue_documents
+from desktop_app.store.profiles import list_profiles
 from desktop_app.store.queries import list_documents
 from desktop_app.sync.engine import SyncEngine
 from tests.cli.test_cli import lote, write_des
@@ -63,10 +64,9 @@ def test_a_second_lote_sync_on_the_same_data_folder_refuses_to_send(tmp_path: Pa
 def test_the_second_instance_does_not_turn_in_flight_documents_into_unknown(tmp_path: Path) -> None:
     first = open_runtime(tmp_path, force_demo=True, start_sandbox=False)
     assert first.acquire_sender()
-    profile = next(p for p in first.db.engine.connect().exec_driver_sql(
-        "SELECT id FROM provider_profile"))
-    enqueue_documents(first.db, profile[0], [document()])
-    first.make_engine()._claim(profile[0], 50)  # a request of the first one is in flight
+    [profile] = list_profiles(first.db)
+    enqueue_documents(first.db, profile.id, [document()])
+    first.make_engine()._claim(profile, 50)  # a request of the first one is in flight
     second = open_runtime(tmp_path, force_demo=True, start_sandbox=False)
     try:
         assert not second.acquire_sender()

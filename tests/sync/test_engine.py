@@ -159,7 +159,7 @@ def test_documents_left_sending_by_a_crash_are_asked_about_then_sent_once(
         db: Database, demo_profile, sandbox, engine: SyncEngine) -> None:
     enqueue_documents(db, demo_profile.id, [document() for _ in range(3)])
     # A crash right after the claim: SENDING committed, request never made.
-    claim = engine._claim(demo_profile.id, 50)
+    claim = engine._claim(demo_profile, 50)
     assert claim is not None
     assert _states(db) == Counter({"SENDING": 3})
     engine.recover_interrupted(all_sending=True)
