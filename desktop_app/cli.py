@@ -136,7 +136,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     from desktop_app.store.models import ProviderProfile
     from desktop_app.store.profiles import get_profile, list_profiles, remove_profile, save_profile
 
-    rt = _runtime(args)
+    rt = _runtime(args, start_sandbox=args.profile_command == "test")
     try:
         if args.profile_command == "list":
             for p in list_profiles(rt.db):
@@ -208,6 +208,10 @@ def _profile_test(rt, name: str | None) -> int:
         _err(f"no existe el perfil {name}")
         return 1
     url = rt.base_url_for(profile)
+    if url is None:
+        print(f"El perfil {profile.name} es el de demostración y usa el simulador incorporado, "
+              "que solo corre en modo demostración.")
+        return 1
     key = api_key_for(profile)
     print(f"Perfil {profile.name} ({profile.provider}) en {url}")
     if not key:

@@ -49,9 +49,11 @@ class Runtime:
     def sender_owner(self) -> int | None:
         return (self.sender_lock or SenderLock(self.data_dir)).owner_pid()
 
-    def base_url_for(self, profile: ProviderProfile) -> str:
-        if profile.is_demo and self.sandbox is not None:
-            return self.sandbox.url
+    def base_url_for(self, profile: ProviderProfile) -> str | None:
+        """Where a profile's provider answers; None for the demo profile while its
+        sandbox is not running (it then takes no part in syncing)."""
+        if profile.is_demo:
+            return self.sandbox.url if self.sandbox is not None else None
         return profile.base_url
 
     def make_engine(self, **kwargs: Any) -> SyncEngine:

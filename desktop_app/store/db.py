@@ -9,6 +9,7 @@ Every thread opens its own sessions; only primary keys cross threads.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ class Database:
         self.backup_dir = backup_dir
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
+            _create_private(self.path)
             self.engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
@@ -78,7 +80,7 @@ class Database:
 
     @property
     def path(self) -> Path | None:
-        return Path(self.engine.url.database) if self.is_sqlite and self.engine.url.database else None
+        return _sqlite_path(self.url)
 
     def list_backups(self) -> list[Path]:
         if self.backup_dir is None or not self.backup_dir.exists():
@@ -143,6 +145,7 @@ class Database:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        _create_private(self.path)
         dst = sqlite3.connect(self.path)
         try:
             src.backup(dst)
@@ -181,6 +184,7 @@ class Database:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
             target = self.backup_dir / f"lote-{stamp}-{reason}.sqlite3"
         src = sqlite3.connect(f"file:{src_path}?mode=ro", uri=True)
+        _create_private(target)
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
@@ -215,6 +219,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database:
+        return None
+    return None if parsed.database == ":memory:" else Path(parsed.database)
+
+
+def _create_private(path: Path | None) -> None:
+    """Create the database file readable by the user only (0600); SQLite gives its
+    -wal and -shm files the same permissions."""
+    if path is None or str(path) == ":memory:" or path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record) -> None:

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from desktop_app.domain.country import CountryRules, Summary, rules_for
 from desktop_app.domain.emisor import Emisor
 from desktop_app.domain.states import DocState, check_transition
+from desktop_app.domain.text import clean_text
 from desktop_app.domain.validation import ValidationError
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, NumberSequence, ProviderProfile
@@ -216,15 +217,17 @@ def apply_changes(session: Session, changes: Sequence[Change], *, actor: str,
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     events: list[dict[str, Any]] = []
     for c in changes:
-        values = dict(c.values)
+        # Provider text is untrusted: cleaned here, the one place results are written.
+        values = {k: clean_text(v) if isinstance(v, str) else v for k, v in c.values.items()}
+        code, message = clean_text(c.code, 64), clean_text(c.message)
         if c.target is not None:
             check_transition(c.current, c.target)
-            values.update(state=c.target.value, code=c.code, message=c.message)
+            values.update(state=c.target.value, code=code, message=message)
             if c.target is not DocState.SUBMITTED:
                 values.setdefault("processing", False)
             events.append({"document_id": c.doc_id, "at": at, "from_state": c.current,
-                           "to_state": c.target.value, "actor": actor, "code": c.code,
-                           "message": c.message, "attempt_id": c.attempt_id,
+                           "to_state": c.target.value, "actor": actor, "code": code,
+                           "message": message, "attempt_id": c.attempt_id,
                            "lote_id": c.lote_id})
         if not values:
             continue

@@ -133,7 +133,7 @@ class SyncEngine:
         clock: Callable[[], datetime] = utcnow,
         rng: Callable[[], float] = random.random,
         request_timeout: float = 30.0,
-        base_url_for: Callable[[ProviderProfile], str] | None = None,
+        base_url_for: Callable[[ProviderProfile], str | None] | None = None,
         concurrency: int = 4,
     ) -> None:
         self.db = db
@@ -157,15 +157,20 @@ class SyncEngine:
                 f"El perfil «{profile.name}» no tiene clave API guardada en el llavero.", auth=True
             )
         base_url = self._base_url_for(profile)
+        if base_url is None:
+            raise CallRefused(f"El perfil «{profile.name}» no está activo.", code="CONFIG")
         cache_key = (profile.id, profile.provider, base_url, profile.tenant, key)
         client = self._clients.get(cache_key)
         if client is None:
             for old_key in [k for k in self._clients if k[0] == profile.id]:
                 self._clients.pop(old_key).close()
-            client = self._client_factory(
-                profile.provider, base_url=base_url, tenant=profile.tenant, api_key=key,
-                emisor_ruc=profile.emisor_ruc, timeout=self._timeout,
-            )
+            try:
+                client = self._client_factory(
+                    profile.provider, base_url=base_url, tenant=profile.tenant, api_key=key,
+                    emisor_ruc=profile.emisor_ruc, timeout=self._timeout,
+                )
+            except ValueError as exc:  # a profile that cannot work as configured
+                raise CallRefused(f"Perfil «{profile.name}»: {exc}", code="CONFIG") from exc
             self._clients[cache_key] = client
         return client
 
@@ -186,8 +191,11 @@ class SyncEngine:
             self._pool = None
 
     def _due_profiles(self, s: Session, now: datetime) -> list[ProviderProfile]:
+        """Active profiles (the demo one only while its sandbox runs) not backing off."""
         profiles = s.exec(select(ProviderProfile).order_by(col(ProviderProfile.id))).all()
-        return [p for p in profiles if p.next_attempt_at is None or p.next_attempt_at <= now]
+        return [p for p in profiles
+                if (p.next_attempt_at is None or p.next_attempt_at <= now)
+                and self._base_url_for(p) is not None]
 
     def _profiles_due_now(self) -> list[ProviderProfile]:
         now = self._clock()
