@@ -28,13 +28,21 @@ EXIT_DAMAGED = 6
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", help="data folder (default: per-user data folder; env LOTE_DATA_DIR)")
-    common.add_argument("--db", help="database URL (default: SQLite in the data folder)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    def options(parser: argparse.ArgumentParser, default: object) -> argparse.ArgumentParser:
+        parser.add_argument("--data-dir", default=default,
+                            help="data folder (default: per-user data folder; env LOTE_DATA_DIR)")
+        parser.add_argument("--db", default=default,
+                            help="database URL (default: SQLite in the data folder)")
+        parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                            help="log to stderr")
+        return parser
 
-    p = argparse.ArgumentParser(prog="lote", parents=[common],
-                                description="Offline-first outbox for electronic invoices.")
+    # Subcommands accept the same options; SUPPRESS keeps a value given before the
+    # subcommand ("lote -v sync") from being reset by the subcommand's own default.
+    common = options(argparse.ArgumentParser(add_help=False), argparse.SUPPRESS)
+    p = options(argparse.ArgumentParser(prog="lote", description=(
+        "Offline-first outbox for electronic invoices.")), None)
+    p.set_defaults(verbose=False)
     p.add_argument("--version", action="version", version=f"lote {__version__}")
     sub = p.add_subparsers(dest="command")
 

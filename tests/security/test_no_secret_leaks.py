@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop_app.sandbox.facturasend import FacturaSendSandbox
+from desktop_app.sandbox.server import Fault
 from tests.cli.test_cli import lote, write_des
 from tests.support.factories import document
 
@@ -26,7 +27,9 @@ def test_the_api_key_is_in_no_file_and_no_output_after_a_faulty_sync(tmp_path: P
                    "0.1", "--poll-every", "0.2", "--default", stdin=SECRET + "\n").returncode == 0
         assert run("import", str(write_des(tmp_path / "v.json",
                                            [document() for _ in range(40)]))).returncode == 0
-        sandbox.set_fault_rate(0.3, seed=5)
+        sandbox.inject_fault(Fault.RESET_AFTER, path="lote/create")
+        sandbox.inject_fault(Fault.HTTP_500, path="de/estado")
+        sandbox.inject_fault(Fault.MALFORMED_JSON_AFTER, path="de/numero")
         assert run("sync", "--until-idle", "--timeout", "90").returncode == 0
         run("list", "--json")
         run("show", "1", "--json")
