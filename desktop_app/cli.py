@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--poll-first", type=float, help="seconds before the first result check")
     add.add_argument("--poll-every", type=float, help="seconds between result checks")
     add.add_argument("--default", action="store_true")
+    add.add_argument("--key-store", choices=["keyring", "encrypted-file"], default="keyring",
+                     help="where the API key goes when there is no system keyring: a file "
+                          "encrypted with a password (LOTE_KEY_PASSWORD or typed)")
     psub.add_parser("list", parents=[common], help="list profiles")
     rm = psub.add_parser("remove", parents=[common], help="remove a profile without documents")
     rm.add_argument("name")
@@ -129,7 +132,44 @@ def main(argv: list[str] | None = None) -> int:
 def _runtime(args: argparse.Namespace, *, start_sandbox: bool = False):
     from desktop_app.runtime import open_runtime
 
-    return open_runtime(args.data_dir, db_url=args.db, start_sandbox=start_sandbox)
+    rt = open_runtime(args.data_dir, db_url=args.db, start_sandbox=start_sandbox)
+    _unlock_keys(rt.data_dir, create=False)
+    return rt
+
+
+def _password(prompt: str) -> str | None:
+    import getpass
+
+    from desktop_app.credentials import PASSWORD_ENV
+
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return None
+
+
+def _unlock_keys(folder: Path, *, create: bool) -> bool:
+    """Open the encrypted key file when there is no keyring and the file exists."""
+    from desktop_app.credentials import (
+        WrongPassword,
+        key_file_path,
+        keyring_available,
+        unlock_key_file,
+    )
+
+    if not create and (keyring_available() or not key_file_path(folder).exists()):
+        return False
+    password = _password("Contraseña del archivo de claves de Lote: ")
+    if password is None:
+        _err("hay claves en un archivo cifrado: defina LOTE_KEY_PASSWORD o ejecute en una terminal")
+        return False
+    try:
+        unlock_key_file(folder, password, create=create)
+    except WrongPassword as exc:
+        _err(str(exc))
+        return False
+    return True
 
 
 def _err(msg: str) -> None:
@@ -187,13 +227,22 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         profile.poll_first_s = args.poll_first if args.poll_first is not None else defaults["poll_first_s"]
         profile.poll_every_s = args.poll_every if args.poll_every is not None else defaults["poll_every_s"]
         profile.is_default = args.default or profile.is_default
+        fallback = None
+        if args.key_store == "encrypted-file":
+            from desktop_app.credentials import key_file_path
+
+            if not key_file_path(rt.data_dir).exists() and not _unlock_keys(rt.data_dir, create=True):
+                return 1
+            fallback = "file"
         try:
-            set_api_key(args.name, key)
+            where = set_api_key(args.name, key, fallback=fallback)
         except CredentialsUnavailable as exc:
-            _err(str(exc))
+            _err(f"{exc} Use --key-store encrypted-file.")
             return 1
         save_profile(rt.db, profile)
-        print(f"Perfil {args.name} guardado; la clave API está en el llavero del sistema.")
+        place = {"keyring": "en el llavero del sistema",
+                 "file": "en el archivo cifrado con su contraseña"}.get(where, "solo en esta sesión")
+        print(f"Perfil {args.name} guardado; la clave API está {place}.")
         return 0
     finally:
         rt.close()
