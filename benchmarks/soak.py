@@ -43,6 +43,13 @@ FINAL = {"APPROVED", "APPROVED_WITH_OBSERVATIONS", "REJECTED"}
 SETUPS: dict[str, dict[str, Any]] = {
     "facturasend": {"sandbox": {"api_key": "api_key_demo", "tenant": "demo"},
                     "key": "api_key_demo", "tenant": "demo", "emisor": "80069563-1"},
+    "jsifen": {"sandbox": {"api_key": "api_key_demo", "emisor_ruc": "80069563-1"},
+               "key": "api_key_demo", "tenant": None, "emisor": "80069563-1",
+               # The sandbox's SIFEN answers in 0.5 s, so the grace before a document
+               # that SIFEN says it does not have may be resent is compressed too.
+               "env": {"LOTE_JSIFEN_GRACE_S": "3"}},
+    "dtepy": {"sandbox": {"api_key": "api_key_demo", "tenant": "1"},
+              "key": "api_key_demo", "tenant": "1", "emisor": "80069563-1"},
 }
 
 
@@ -68,10 +75,13 @@ HEADER = (f"{'dialect':<12} {'saved':>6} {'approved':>8} {'rejected':>8} {'lost'
           f"{'issued twice':>12} {'resent':>6} {'kills':>5} {'drain (s)':>9}")
 
 
+_EXTRA_ENV: dict[str, str] = {}
+
+
 def _env(work: Path) -> dict[str, str]:
     return {**os.environ, "LOTE_DATA_DIR": str(work / "data"), "PYTHONPATH": str(ROOT),
             "PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring",
-            "LOTE_TEST_KEYRING_FILE": str(work / "keyring.json")}
+            "LOTE_TEST_KEYRING_FILE": str(work / "keyring.json"), **_EXTRA_ENV}
 
 
 def _lote(work: Path, *args: str, stdin: str | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -84,6 +94,8 @@ def run_soak(provider: str, *, docs: int, kills: int, fault_rate: float, work: P
     from desktop_app.providers.registry import make_sandbox
 
     setup = SETUPS[provider]
+    _EXTRA_ENV.clear()
+    _EXTRA_ENV.update(setup.get("env", {}))
     country = PROVIDER_DEFAULTS[provider]["country"]
     rng = random.Random(seed)
     sandbox = make_sandbox(provider, processing_delay=processing_delay, **setup["sandbox"])

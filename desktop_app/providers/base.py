@@ -13,6 +13,8 @@ The classification of failures is the heart of "never issue twice" (DESIGN rule 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -57,6 +59,9 @@ class DocumentRef:
     provider_lote_id: str | None = None
     external_ref: str | None = None
     provider_ref: str | None = None
+    sent_at: datetime | None = None  # when the request that carried it was made
+    customer_tax_id: str | None = None
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -1117,6 +1118,11 @@ def create_client(*, base_url: str, tenant: str | None, api_key: str,
                   emisor_ruc: str | None = None,
                   timeout: float | httpx.Timeout | None = None) -> JsifenClient:
     """Registry entry point (providers/registry.py). JSIFEN is self-hosted, one
-    installation per company: it has no tenant, so `tenant` is ignored."""
-    return JsifenClient(base_url, api_key, emisor_ruc=emisor_ruc, timeout=timeout)
+    installation per company: it has no tenant, so `tenant` is ignored.
+
+    `LOTE_JSIFEN_GRACE_S` overrides RECONCILE_GRACE_S: the sandbox processes a lote in
+    a fraction of a second, so soak runs compress the grace as they compress SIFEN."""
+    grace = float(os.environ.get("LOTE_JSIFEN_GRACE_S", RECONCILE_GRACE_S))
+    return JsifenClient(base_url, api_key, emisor_ruc=emisor_ruc, timeout=timeout,
+                        reconcile_grace_s=grace)
 

@@ -20,7 +20,7 @@ import math
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +61,9 @@ FINAL_OUTCOMES = {
     Outcome.REJECTED: DocState.REJECTED,
 }
 PENDING_VALUES = [s.value for s in PENDING_STATES]
+#: Refusals that mean "not now" rather than "not this": rate limits, the authority
+#: unavailable, SIFEN's 0301 (lote not queued; insisting prolongs an emisor block).
+BACK_OFF_CODES = frozenset({"429", "503", "0301"})
 _AUTHORITY_FIELDS = ("provider_ref", "cuf", "cae", "cae_expiry", "observations")
 ATTENTION_MESSAGE = ("Requiere atención: el proveedor no dio resultado a tiempo. Consulte el "
                      "documento en el portal del proveedor y use «Consultar de nuevo».")
@@ -224,7 +227,10 @@ class SyncEngine:
             p.failures += 1
             p.online = reachable
             cap = 300.0 if reachable else 60.0
-            p.next_attempt_at = now + timedelta(seconds=backoff_delay(p.failures, self._rng, cap=cap))
+            delay = backoff_delay(p.failures, self._rng, cap=cap)
+            # A provider that says when to come back (HTTP 429 Retry-After) is obeyed.
+            delay = max(delay, float(getattr(exc, "retry_after", 0) or 0))
+            p.next_attempt_at = now + timedelta(seconds=delay)
             p.last_error = str(exc)
             s.add(p)
         report.online[profile_id] = reachable
@@ -293,7 +299,7 @@ class SyncEngine:
                 failure = failure or error
             elif isinstance(error, CallRefused):
                 self._refused(claim, error)
-                if error.auth or error.code in ("429", "503"):
+                if error.auth or error.code in BACK_OFF_CODES:
                     failure = failure or error
                 else:
                     succeeded = True
@@ -445,10 +451,7 @@ class SyncEngine:
                         col(Document.next_poll_at) <= now,
                     ).order_by(col(Document.lote_id), col(Document.id)).limit(50 * max_requests)
                 ).all()
-                lote_ids = {r.lote_id for r in rows if r.lote_id}
-                lotes = {lt.id: lt.provider_lote_id for lt in s.exec(
-                    select(Lote).where(col(Lote.id).in_(lote_ids)))} if lote_ids else {}
-                refs = [_ref(r, lotes.get(r.lote_id or -1)) for r in rows]
+                refs = _refs(s, rows)
             if not refs:
                 continue
             try:
@@ -538,7 +541,7 @@ class SyncEngine:
         if sn.state != DocState.SUBMITTED.value:
             values["submitted_at"] = now
             return Change(sn.id, sn.state, DocState.SUBMITTED, values, code=res.code,
-                          message=label or "Recibido por el proveedor", attempt_id=sn.attempt_id, lote_id=sn.lote_id)
+                          message=label or res.message or "Recibido por el proveedor", attempt_id=sn.attempt_id, lote_id=sn.lote_id)
         values.update(polls=sn.polls + 1, processing=True,
                       message="En proceso en el proveedor")
         if sn.submitted_at and (now - sn.submitted_at).total_seconds() > profile.poll_max_s:
@@ -587,10 +590,7 @@ class SyncEngine:
                                            Document.state == DocState.UNKNOWN.value)
                     .order_by(col(Document.id)).limit(max_documents)
                 ).all()
-                lote_ids = {r.lote_id for r in rows if r.lote_id}
-                lotes = {lt.id: lt.provider_lote_id for lt in s.exec(
-                    select(Lote).where(col(Lote.id).in_(lote_ids)))} if lote_ids else {}
-                refs = [_ref(r, lotes.get(r.lote_id or -1)) for r in rows]
+                refs = _refs(s, rows)
             if not refs:
                 continue
             try:
@@ -727,12 +727,23 @@ def _id(obj: Document | ProviderProfile | Lote) -> int:
     return obj.id
 
 
-def _ref(row: Document, provider_lote_id: str | None) -> DocumentRef:
-    return DocumentRef(
-        local_id=_id(row), tipo_documento=row.tipo_documento, establecimiento=row.establecimiento,
-        punto=row.punto, numero=row.numero, cdc=row.cdc, provider_lote_id=provider_lote_id,
-        external_ref=row.external_ref, provider_ref=row.provider_ref,
-    )
+def _refs(s: Session, rows: Sequence[Document]) -> list[DocumentRef]:
+    """What each dialect may ask about a document by: its ids, its lote, when it left."""
+    lote_ids = {r.lote_id for r in rows if r.lote_id}
+    lotes = {lt.id: lt for lt in s.exec(select(Lote).where(col(Lote.id).in_(lote_ids)))} \
+        if lote_ids else {}
+    refs = []
+    for row in rows:
+        lote = lotes.get(row.lote_id) if row.lote_id else None
+        refs.append(DocumentRef(
+            local_id=_id(row), tipo_documento=row.tipo_documento,
+            establecimiento=row.establecimiento, punto=row.punto, numero=row.numero,
+            cdc=row.cdc, provider_lote_id=lote.provider_lote_id if lote else None,
+            external_ref=row.external_ref, provider_ref=row.provider_ref,
+            sent_at=lote.created_at if lote else None, customer_tax_id=row.customer_tax_id,
+            total=row.total,
+        ))
+    return refs
 
 
 def _close_lote_if_done(s: Session, lote: Lote, now: datetime) -> None:
