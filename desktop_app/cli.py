@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="one harmless authenticated call: URL, credentials and clock")
     te.add_argument("name", nargs="?", help="default: the default profile")
 
-    imp = sub.add_parser("import", parents=[common], help="queue documents from a JSON file")
+    imp = sub.add_parser("import", parents=[common],
+                         help="queue documents from a JSON, CSV or XLSX file")
     imp.add_argument("file")
     imp.add_argument("--profile")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid ones, report the rest")
@@ -310,6 +311,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.store.profiles import default_profile, get_profile
 
     path = Path(args.file)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        return _import_sheet(args, path)
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -348,6 +351,35 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"{len(result.ids)} documento(s) encolado(s) en el perfil {profile.name}"
               + (f"; {len(errors)} con errores no importado(s)" if errors else "") + ".")
         return 0 if result.ok else EXIT_INVALID
+    finally:
+        rt.close()
+
+
+def _import_sheet(args: argparse.Namespace, path: Path) -> int:
+    """CSV/XLSX: the same preview the import dialog shows (every error by row and
+    column), then all-or-nothing unless --skip-invalid."""
+    from desktop_app.documents.importing import commit_import, preview_import
+    from desktop_app.store.profiles import default_profile, get_profile
+
+    rt = _runtime(args)
+    try:
+        profile = get_profile(rt.db, args.profile) if args.profile else default_profile(rt.db)
+        if profile is None:
+            _err(f"no existe el perfil {args.profile}")
+            return 1
+        preview = preview_import(path, profile.country, db=rt.db, profile_id=profile.id)
+        print(preview.summary())
+        for error in preview.all_errors():
+            print(f"{path.name}: {error}", file=sys.stderr)
+        if preview.file_errors:
+            return EXIT_INVALID
+        if preview.errors and not args.skip_invalid:
+            print("Nada importado (todo o nada): corrija los errores o use --skip-invalid.",
+                  file=sys.stderr)
+            return EXIT_INVALID
+        result = commit_import(rt.db, profile.id, preview, only_valid=args.skip_invalid)
+        print(result.message())
+        return 0 if result.saved else EXIT_INVALID
     finally:
         rt.close()
 

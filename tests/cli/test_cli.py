@@ -159,3 +159,29 @@ def test_profile_test_says_plainly_what_works(tmp_path: Path, sandbox) -> None:
     sandbox.set_down(True)
     out = lote(tmp_path, "profile", "test", "tienda")
     assert out.returncode == 1 and "NO responde" in out.stdout
+
+
+def test_import_of_the_sample_csv_and_xlsx_queues_them_and_bad_cells_are_named(tmp_path: Path) -> None:
+    samples = ROOT / "resources" / "samples"
+    out = lote(tmp_path, "import", str(samples / "paraguay.csv"))
+    assert out.returncode == 0, out.stderr
+    queued = len(listed(tmp_path))
+    assert queued > 0
+    bad = tmp_path / "mal.csv"
+    text = (samples / "paraguay.csv").read_text(encoding="utf-8-sig").splitlines()
+    sep = ";" if text[0].count(";") > text[0].count(",") else ","
+    cols = text[0].split(sep)
+    first = text[1].split(sep)
+    first[cols.index("item_cantidad")] = "abc"
+    bad.write_text("\n".join([text[0], sep.join(first)]) + "\n", encoding="utf-8")
+    out = lote(tmp_path, "import", str(bad))
+    assert out.returncode == 3
+    assert "item_cantidad" in out.stderr
+    assert len(listed(tmp_path)) == queued  # nothing more saved
+    # The XLSX sample holds the same sales: importing them again is refused, by cell.
+    out = lote(tmp_path, "import", str(samples / "paraguay.xlsx"))
+    assert out.returncode == 3 and "paraguay.xlsx: fila 2" in out.stderr, out.stderr
+    other = tmp_path / "other"
+    out = lote(other, "import", str(samples / "paraguay.xlsx"))
+    assert out.returncode == 0, out.stderr
+    assert len(listed(other)) == queued
