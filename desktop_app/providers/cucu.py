@@ -76,7 +76,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
-from desktop_app.providers.http import make_client, send
+from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -672,11 +672,7 @@ def _read_timeout(timeout: float | httpx.Timeout | None) -> float | None:
 
 
 def _decode(body: bytes | str) -> dict[str, Any] | None:
-    try:
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        return None
+    data = decode_json(body)
     return data if isinstance(data, dict) else None
 
 

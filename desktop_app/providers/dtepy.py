@@ -69,7 +69,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
-from desktop_app.providers.http import make_client, send
+from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -666,11 +666,7 @@ def _envelope(status: int, body: bytes | str) -> dict[str, Any]:
 
 def _decode(body: bytes | str) -> Any:
     """JSON with decimals kept exact (a lote number sent as a number stays whole)."""
-    try:
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        return json.loads(text, parse_float=Decimal)
-    except (UnicodeDecodeError, ValueError):
-        return None
+    return decode_json(body, parse_float=Decimal)
 
 
 def _refusal(data: dict[str, Any], status: int) -> CallRefused:

@@ -10,8 +10,10 @@ untrusted input: bodies are read up to a size limit.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import ssl
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -108,6 +110,16 @@ def send(client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Respons
         raise OutcomeUnknown(
             "Se perdió la respuesta del proveedor; se consultará el resultado antes de reenviar."
         ) from exc
+
+
+def decode_json(body: bytes | str, *, parse_float: Any = None) -> Any:
+    """Parsed JSON, or None when the body is not JSON we can read: not UTF-8, malformed,
+    or nested deeper than the parser's stack (a hostile answer must not crash a step)."""
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        return json.loads(text, parse_float=parse_float)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
 
 
 def _certificate_problem(exc: BaseException) -> bool:

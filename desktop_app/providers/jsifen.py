@@ -87,7 +87,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
-from desktop_app.providers.http import make_client, send
+from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -942,11 +942,7 @@ def _short(value: Any, limit: int = 300) -> str:
 
 
 def _decode(body: bytes | str) -> Any:
-    try:
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        return json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        return None
+    return decode_json(body)
 
 
 def _local(key: str) -> str:
