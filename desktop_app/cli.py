@@ -222,6 +222,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
         existing = get_profile(rt.db, args.name)
         profile = existing or ProviderProfile(name=args.name, provider=args.provider, base_url=args.base_url)
         profile.provider, profile.base_url, profile.tenant = args.provider, args.base_url, args.tenant
+        profile.country = defaults["country"]
         profile.emisor_ruc = args.emisor or profile.emisor_ruc
         profile.emisor_name = args.emisor_name or profile.emisor_name
         profile.max_batch = defaults["max_batch"]

@@ -63,6 +63,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Self
 
@@ -812,7 +813,8 @@ class JsifenClient:
                     if a.cdc in (None, ref.cdc)]
             if mine:
                 self._lost.pop(ref.cdc, None)
-            elif ref.cdc in self._lost and not self._within_grace(ref.cdc):
+            elif ((ref.cdc in self._lost or ref.sent_at is not None)
+                  and not self._within_grace(ref.cdc, ref.sent_at)):
                 # Its answer was lost, the grace is over and SIFEN still has nothing.
                 mine = [DocumentResult(outcome=Outcome.NOT_FOUND, local_id=ref.local_id,
                                        cdc=ref.cdc, code=DE_NO_EXISTE,
@@ -844,7 +846,7 @@ class JsifenClient:
         if attempts:
             self._lost.pop(ref.cdc, None)
             return attempts
-        if self._within_grace(ref.cdc):
+        if self._within_grace(ref.cdc, ref.sent_at):
             return [DocumentResult(
                 outcome=Outcome.PROCESSING, local_id=ref.local_id, cdc=ref.cdc,
                 message=("SIFEN todavía no informa este CDC: puede seguir en su lote; "
@@ -854,9 +856,16 @@ class JsifenClient:
         self._lost.pop(ref.cdc, None)
         return []
 
-    def _within_grace(self, cdc: str) -> bool:
+    def _within_grace(self, cdc: str, sent_at: datetime | None = None) -> bool:
+        """Is a "not found" for this CDC still too early to believe? Measured from the
+        lost answer this client saw, else from when the engine recorded the request
+        leaving (DocumentRef.sent_at) — which survives a crash and a restart."""
         lost_at = self._lost.get(cdc)
-        return lost_at is not None and self._clock() - lost_at < self.reconcile_grace_s
+        if lost_at is not None:
+            return self._clock() - lost_at < self.reconcile_grace_s
+        if sent_at is not None:
+            return (datetime.now(UTC) - sent_at).total_seconds() < self.reconcile_grace_s
+        return False
 
     def probe(self) -> None:
         """Is JSIFEN reachable and are token and Emisor right? Asks for a lote that

@@ -24,7 +24,10 @@ PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
     "dtepy": {"country": "PY", "max_batch": 50, "poll_first_s": 10, "poll_every_s": 60},
     "jsifen": {"country": "PY", "max_batch": 1, "poll_first_s": 10, "poll_every_s": 45},
     "cucu": {"country": "BO", "max_batch": 20, "poll_first_s": 5, "poll_every_s": 30},
-    "tusfacturas": {"country": "AR", "max_batch": 20, "poll_first_s": 5, "poll_every_s": 30},
+    # AFIP numbers a punto de venta in sequence and TusFacturas holds a call up to 90 s:
+    # one call at a time, and a timeout longer than its own.
+    "tusfacturas": {"country": "AR", "max_batch": 20, "poll_first_s": 5, "poll_every_s": 30,
+                    "concurrency": 1, "request_timeout": 95},
 }
 
 PROVIDERS = tuple(PROVIDER_DEFAULTS)

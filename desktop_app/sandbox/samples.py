@@ -46,4 +46,16 @@ def paraguay(n: int, *, invalid_share: float = 0.1, seed: int = 1,
     return docs
 
 
-SAMPLERS = {"PY": paraguay}
+def bolivia(n: int, *, invalid_share: float = 0.1, seed: int = 1) -> list[dict[str, Any]]:
+    from desktop_app.sandbox.cucu import sample_invoices
+
+    return sample_invoices(n, invalid_share=invalid_share, seed=seed)
+
+
+def argentina(n: int, *, invalid_share: float = 0.1, seed: int = 1) -> list[dict[str, Any]]:
+    from desktop_app.sandbox.tusfacturas import sample_comprobantes
+
+    return sample_comprobantes(n, invalid_share=invalid_share, seed=seed)
+
+
+SAMPLERS = {"PY": paraguay, "BO": bolivia, "AR": argentina}
