@@ -76,6 +76,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
+from desktop_app.providers.fields import as_int, as_list, as_text
 from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
@@ -179,14 +180,14 @@ def parse_batch_response(status: int, body: bytes | str, docs: list[OutgoingDocu
     if not isinstance(inner, dict) or not isinstance(inner.get("results"), list | dict):
         raise OutcomeUnknown(_UNKNOWN_MESSAGE)
     total = inner.get("total")
-    if total is not None and _as_int(total) != len(docs):
+    if total is not None and as_int(total) != len(docs):
         raise OutcomeUnknown(
             f"CUCU informó {total} facturas y se enviaron {len(docs)}; se consultará el "
             "resultado de cada una antes de reenviar.")
     by_index: dict[int, dict[str, Any]] = {}
     repeated: set[int] = set()
-    for entry in _as_list(inner.get("results")):
-        index = _as_int(entry.get("index")) if isinstance(entry, dict) else None
+    for entry in as_list(inner.get("results")):
+        index = as_int(entry.get("index")) if isinstance(entry, dict) else None
         if index is None or not 0 <= index < len(docs):
             log.warning("CUCU batch result without a usable index: %r", entry)
             continue
@@ -206,19 +207,19 @@ def parse_batch_response(status: int, body: bytes | str, docs: list[OutgoingDocu
 
 def batch_entry_result(entry: dict[str, Any], local_id: int | None) -> DocumentResult | None:
     """One ``results[]`` item; None when the invoice's fate is unknown (reconcile it)."""
-    invoice_id = _text(entry.get("invoiceId") or entry.get("id"))
-    numero = _text(entry.get("invoiceNumber"))
-    cuf = _text(entry.get("cuf"))
+    invoice_id = as_text(entry.get("invoiceId") or entry.get("id"))
+    numero = as_text(entry.get("invoiceNumber"))
+    cuf = as_text(entry.get("cuf"))
     if cuf and cuf_parts(cuf) is None:
         log.debug("CUCU returned a CUF Lote cannot decode: %s", cuf)
     success = entry.get("success")
     if _is_true(success):
-        state = _text(entry.get("state"))
+        state = as_text(entry.get("state"))
         return DocumentResult(
             outcome=state_outcome(state) if state else Outcome.APPROVED,
             local_id=local_id, numero=numero, provider_ref=invoice_id, cuf=cuf,
             provider_status=state,
-            code=_text(entry.get("siatCode")), message=_text(entry.get("siatDescription")),
+            code=as_text(entry.get("siatCode")), message=as_text(entry.get("siatDescription")),
         )
     if not _is_false(success):
         return None
@@ -246,26 +247,26 @@ def error_parts(error: Any) -> tuple[str | None, str | None, str | None]:
     if error is None:
         return None, None, None
     if not isinstance(error, dict):
-        return None, _text(error), None
-    cucu_code = _text(error.get("code"))
-    siat_code = _text(error.get("siatCode"))
-    message = (_text(error.get("details")) or _text(error.get("message"))
-               or _text(error.get("siatDescription")))
+        return None, as_text(error), None
+    cucu_code = as_text(error.get("code"))
+    siat_code = as_text(error.get("siatCode"))
+    message = (as_text(error.get("details")) or as_text(error.get("message"))
+               or as_text(error.get("siatDescription")))
     return siat_code or cucu_code, message, cucu_code
 
 
 def status_result(data: dict[str, Any], local_id: int | None = None) -> DocumentResult:
     """A status object (``/status``) or an invoice object (``/{id}``, search) → result."""
-    state = _text(data.get("state"))
+    state = as_text(data.get("state"))
     return DocumentResult(
         outcome=state_outcome(state),
         local_id=local_id,
-        numero=_text(data.get("invoiceNumber")),
-        code=_text(data.get("siatCode")),
-        message=_text(data.get("siatDescription")),
+        numero=as_text(data.get("invoiceNumber")),
+        code=as_text(data.get("siatCode")),
+        message=as_text(data.get("siatDescription")),
         provider_status=state,
-        provider_ref=_text(data.get("id") or data.get("invoiceId")),
-        cuf=_text(data.get("cuf")),
+        provider_ref=as_text(data.get("id") or data.get("invoiceId")),
+        cuf=as_text(data.get("cuf")),
     )
 
 
@@ -317,10 +318,10 @@ def search_keys(doc: OutgoingDocument) -> SearchKeys:
     except ValueError:
         fecha = None
     return SearchKeys(
-        client_document=_text(payload.get("clientDocumentNumber")),
+        client_document=as_text(payload.get("clientDocumentNumber")),
         total=payload_total(payload),
         fecha=fecha,
-        external_ref=doc.external_ref or _text(_local(payload).get("ref")),
+        external_ref=doc.external_ref or as_text(_local(payload).get("ref")),
     )
 
 
@@ -341,7 +342,7 @@ def match_entries(entries: list[dict[str, Any]], external_ref: str | None,
         return None
     fits = []
     for e in entries:
-        number = _text(e.get("clientDocumentNumber"))
+        number = as_text(e.get("clientDocumentNumber"))
         if number is not None and keys.client_document and number != keys.client_document:
             continue
         amount = to_decimal(e.get("amountTotal"))
@@ -532,7 +533,7 @@ class CucuClient:
             return None
         results = []
         for entry in sorted(matches, key=attempt_order):
-            invoice_id = _text(entry.get("id") or entry.get("invoiceId"))
+            invoice_id = as_text(entry.get("id") or entry.get("invoiceId"))
             result = status_result(entry, ref.local_id)
             if invoice_id:
                 detailed = self.status(invoice_id, ref.local_id)
@@ -638,12 +639,12 @@ def _refusal(data: dict[str, Any], count: int) -> CallRefused:
     """``success: false`` for the whole call: nothing was created. An ``error.field``
     like ``invoices[3].details[0].quantity`` names the culprit; the others are innocent."""
     code, message, cucu_code = error_parts(data.get("error"))
-    summary = message or _text(data.get("message")) or "CUCU rechazó la solicitud."
+    summary = message or as_text(data.get("message")) or "CUCU rechazó la solicitud."
     errors: dict[int, str] = {}
     err = data.get("error")
-    field = _text(err.get("field")) if isinstance(err, dict) else None
+    field = as_text(err.get("field")) if isinstance(err, dict) else None
     if field and field.startswith("invoices["):
-        index = _as_int(field[len("invoices["):].split("]", 1)[0])
+        index = as_int(field[len("invoices["):].split("]", 1)[0])
         if index is not None and 0 <= index < count:
             errors[index] = summary
     return CallRefused(summary, errors, code=code or cucu_code)
@@ -685,27 +686,7 @@ def _datetime(value: Any) -> datetime | None:
         return None
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _is_false(value: Any) -> bool:

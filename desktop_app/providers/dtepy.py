@@ -69,6 +69,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
+from desktop_app.providers.fields import as_int, as_list
 from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
@@ -194,7 +195,7 @@ def build_lote_body(docs: list[OutgoingDocument], emisor: int | str) -> dict[str
         raise ValueError("a lote needs at least one document")
     if len(docs) > MAX_BATCH:
         raise ValueError(f"DTEpy accepts at most {MAX_BATCH} documents per lote, got {len(docs)}")
-    tipos = {_as_int(d.payload.get("tipoDocumento")) for d in docs}
+    tipos = {as_int(d.payload.get("tipoDocumento")) for d in docs}
     if len(tipos) != 1 or None in tipos:
         raise ValueError(f"a lote must hold one tipoDocumento, got {sorted(map(str, tipos))}")
     cdcs = [d.cdc for d in docs if d.cdc]
@@ -299,7 +300,7 @@ def parse_consulta_lote_response(status: int, body: bytes | str) -> LoteAnswer:
     found = _LOTE_IN_MESSAGE.search(message or "")
     results = [
         _item_result(item)
-        for item in _as_list(_get(root, "gResProcLote"))
+        for item in as_list(_get(root, "gResProcLote"))
         if isinstance(item, dict)
     ]
     return LoteAnswer(
@@ -615,7 +616,7 @@ class DTEpyClient:
 
 def _item_result(item: dict[str, Any], id_key: str = "id") -> DocumentResult:
     """One ``gResProcLote`` item (or a sync ``rProtDe``) as a result without local id."""
-    procs = [p for p in _as_list(_get(item, "gResProc")) if isinstance(p, dict)]
+    procs = [p for p in as_list(_get(item, "gResProc")) if isinstance(p, dict)]
     codes = [c for c in (_text(_get(p, "dCodRes")) for p in procs) if c]
     messages = [m for m in (_text(_get(p, "dMsgRes")) for p in procs) if m]
     estado = _text(_get(item, "dEstRes"))
@@ -672,7 +673,7 @@ def _decode(body: bytes | str) -> Any:
 def _refusal(data: dict[str, Any], status: int) -> CallRefused:
     errors: dict[int, str] = {}
     loose: list[str] = []
-    for entry in _as_list(data.get("errores") if "errores" in data else data.get("errors")):
+    for entry in as_list(data.get("errores") if "errores" in data else data.get("errors")):
         if isinstance(entry, dict):
             message = (
                 _text(entry.get("mensaje"))
@@ -680,7 +681,7 @@ def _refusal(data: dict[str, Any], status: int) -> CallRefused:
                 or _text(entry.get("message"))
                 or ""
             )
-            index = _as_int(entry.get("indice", entry.get("index")))
+            index = as_int(entry.get("indice", entry.get("index")))
             if index is None:
                 if message:
                     loose.append(message)
@@ -715,7 +716,7 @@ def _get(obj: Any, name: str) -> Any:
 
 
 def _first_dict(value: Any) -> dict[str, Any] | None:
-    for candidate in _as_list(value):
+    for candidate in as_list(value):
         if isinstance(candidate, dict):
             return candidate
     return None
@@ -742,22 +743,6 @@ def _fold(value: Any) -> str:
     )
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _text(value: Any) -> str | None:

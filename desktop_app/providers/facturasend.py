@@ -39,6 +39,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
+from desktop_app.providers.fields import as_int, as_list, as_text
 from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def estado_outcome(estado: Any, situacion: Any = None) -> Outcome:
     and callers keep the text verbatim in ``provider_status`` so nothing is lost.
     """
     for candidate in (situacion, estado):
-        number = _as_int(candidate)
+        number = as_int(candidate)
         if number is None and isinstance(candidate, str):
             m = _LEADING_NUMBER.match(candidate)
             number = int(m.group(1)) if m else None
@@ -116,7 +117,7 @@ def build_lote_body(docs: list[OutgoingDocument]) -> list[dict[str, Any]]:
         raise ValueError(
             f"FacturaSend accepts at most {MAX_BATCH} documents per lote, got {len(docs)}"
         )
-    tipos = {_as_int(d.payload.get("tipoDocumento")) for d in docs}
+    tipos = {as_int(d.payload.get("tipoDocumento")) for d in docs}
     if len(tipos) > 1:
         raise ValueError(f"a lote must hold one tipoDocumento, got {sorted(map(str, tipos))}")
     body: list[dict[str, Any]] = []
@@ -138,7 +139,7 @@ def parse_lote_response(
     result = _inner(data)
     if result.get("deList") is None:
         raise OutcomeUnknown(_UNKNOWN_MESSAGE)
-    entries = _as_list(result.get("deList"))
+    entries = as_list(result.get("deList"))
     by_numero: dict[tuple[int, ...] | str, deque[dict[str, Any]]] = defaultdict(deque)
     for entry in entries:
         if isinstance(entry, dict) and entry.get("numero") is not None:
@@ -151,9 +152,9 @@ def parse_lote_response(
             missing.append(doc.numero)
             continue
         entry = queue.popleft()
-        estado = _text(entry.get("estado")) or "0-Generado"
+        estado = as_text(entry.get("estado")) or "0-Generado"
         mapped = estado_outcome(estado, entry.get("situacion"))
-        cdc = _text(entry.get("cdc")) or doc.cdc
+        cdc = as_text(entry.get("cdc")) or doc.cdc
         if doc.cdc and cdc != doc.cdc:
             log.warning("FacturaSend assigned CDC %s to %s, expected %s", cdc, doc.numero, doc.cdc)
         documents.append(
@@ -161,9 +162,9 @@ def parse_lote_response(
                 outcome=mapped if mapped in _FINAL_OUTCOMES else Outcome.RECEIVED,
                 local_id=doc.local_id,
                 cdc=cdc,
-                numero=_text(entry.get("numero")) or doc.numero,
-                code=_text(entry.get("respuesta_codigo")),
-                message=_text(entry.get("respuesta_mensaje")),
+                numero=as_text(entry.get("numero")) or doc.numero,
+                code=as_text(entry.get("respuesta_codigo")),
+                message=as_text(entry.get("respuesta_mensaje")),
                 provider_status=estado,
             )
         )
@@ -299,19 +300,19 @@ def _parse_de_list(status: int, body: bytes | str) -> list[DocumentResult]:
     if "deList" not in container:
         raise OutcomeUnknown(_UNKNOWN_MESSAGE)
     results: list[DocumentResult] = []
-    for entry in _as_list(container.get("deList")):
+    for entry in as_list(container.get("deList")):
         if not isinstance(entry, dict):
             continue
-        estado = _text(entry.get("estado"))
+        estado = as_text(entry.get("estado"))
         situacion = entry.get("situacion")
         results.append(
             DocumentResult(
                 outcome=estado_outcome(estado, situacion),
-                cdc=_text(entry.get("cdc")),
-                numero=_text(entry.get("numero")),
-                code=_text(entry.get("respuesta_codigo")),
-                message=_text(entry.get("respuesta_mensaje")),
-                provider_status=estado or _text(situacion),
+                cdc=as_text(entry.get("cdc")),
+                numero=as_text(entry.get("numero")),
+                code=as_text(entry.get("respuesta_codigo")),
+                message=as_text(entry.get("respuesta_mensaje")),
+                provider_status=estado or as_text(situacion),
             )
         )
     return results
@@ -345,10 +346,10 @@ def _decode(body: bytes | str) -> dict[str, Any] | None:
 def _refusal(data: dict[str, Any]) -> CallRefused:
     errors: dict[int, str] = {}
     loose: list[str] = []
-    for entry in _as_list(data.get("errores")):
+    for entry in as_list(data.get("errores")):
         if isinstance(entry, dict):
-            message = _text(entry.get("error")) or _text(entry.get("mensaje")) or ""
-            index = _as_int(entry.get("index"))
+            message = as_text(entry.get("error")) or as_text(entry.get("mensaje")) or ""
+            index = as_int(entry.get("index"))
             if index is None:
                 if message:
                     loose.append(message)
@@ -356,7 +357,7 @@ def _refusal(data: dict[str, Any]) -> CallRefused:
             errors[index] = f"{errors[index]}; {message}" if index in errors else message
         elif entry not in (None, ""):
             loose.append(str(entry))
-    summary = _text(data.get("error")) or "; ".join(loose) or "FacturaSend rechazó el lote."
+    summary = as_text(data.get("error")) or "; ".join(loose) or "FacturaSend rechazó el lote."
     if loose and summary not in loose:
         summary = f"{summary} ({'; '.join(loose)})"
     return CallRefused(summary, errors)
@@ -377,27 +378,7 @@ def _inner(data: dict[str, Any]) -> dict[str, Any]:
     return result if isinstance(result, dict) else data
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _is_false(value: Any) -> bool:

@@ -88,6 +88,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
+from desktop_app.providers.fields import as_int, as_list, as_text
 from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
@@ -392,7 +393,7 @@ def de_to_sifen(
         if value not in (None, ""):
             out[key] = value
 
-    presencia = _as_int(doc.factura.get("presencia")) if doc.factura else None
+    presencia = as_int(doc.factura.get("presencia")) if doc.factura else None
     if presencia is not None:
         _put_coded(out, "iIndPres", "dDesIndPres", presencia, PRESENCIAS)
 
@@ -542,9 +543,9 @@ def parse_recibe_response(
     """Classify ``/factura/async/recibe``'s answer for the one document sent."""
     data = _json_object(status, body, tail=_SUBMIT_TAIL)
     code = _code(_find(data, "codigo", "dCodRes", "codigoRespuesta"))
-    message = _text(_find(data, "mensaje", "dMsgRes", "mensajeRespuesta"))
+    message = as_text(_find(data, "mensaje", "dMsgRes", "mensajeRespuesta"))
     lote = _lote_text(_find(data, "lote", "dProtConsLote", "nroLote", "numeroLote", "loteId"))
-    cdc = _text(_find(data, "cdc"))
+    cdc = as_text(_find(data, "cdc"))
     if code == NO_ENCOLADO or (lote is None and code not in (None, RECIBIDO)):
         detail = " ".join(p for p in (code, message) if p) or "sin detalle"
         raise OutcomeUnknown(f"JSIFEN no encoló el documento {doc.numero} ({detail}); "
@@ -576,25 +577,25 @@ def parse_consulta_lote(status: int, body: bytes | str) -> LoteStatus:
     """
     data = _json_object(status, body, tail=_READ_TAIL)
     codigo = _code(_find(data, "codigoLote", "dCodResLot"))
-    mensaje = _text(_find(data, "mensajeLote", "dMsgResLot"))
+    mensaje = as_text(_find(data, "mensajeLote", "dMsgResLot"))
     entries = _find(data, "resultados", "gResProcLote", containers=True)
     results: list[DocumentResult] = []
-    for entry in _as_list(entries):
+    for entry in as_list(entries):
         if not isinstance(entry, dict):
             continue
-        estado = _text(_get(entry, "estado", "dEstRes"))
+        estado = as_text(_get(entry, "estado", "dEstRes"))
         detail = _get(entry, "gResProc")
         detail = detail[0] if isinstance(detail, list) and detail else detail
         detail = detail if isinstance(detail, dict) else {}
         code = _code(_get(entry, "codigoError", "codigo") or _get(detail, "dCodRes"))
-        message = _text(_get(entry, "mensajeError", "mensaje") or _get(detail, "dMsgRes"))
+        message = as_text(_get(entry, "mensajeError", "mensaje") or _get(detail, "dMsgRes"))
         outcome = estado_outcome(estado)
         if message is None and outcome in _FINAL:
             message = estado  # the seed sends null for approvals: the estado is its word
         results.append(
             DocumentResult(
                 outcome=outcome,
-                cdc=_text(_get(entry, "cdc", "id")),
+                cdc=as_text(_get(entry, "cdc", "id")),
                 code=code,
                 message=message,
                 provider_status=estado,
@@ -619,7 +620,7 @@ def parse_consulta_de(status: int, body: bytes | str, cdc: str) -> list[Document
     data = _json_object(status, body, tail=_READ_TAIL)
     de = _find(data, "DE", containers=True)
     if isinstance(de, dict) and (_get(de, "Id") or _find(de, "gTimb", containers=True)):
-        found = _text(_get(de, "Id")) or cdc
+        found = as_text(_get(de, "Id")) or cdc
         return [
             DocumentResult(
                 outcome=Outcome.APPROVED,
@@ -631,7 +632,7 @@ def parse_consulta_de(status: int, body: bytes | str, cdc: str) -> list[Document
             )
         ]
     code = _code(_find(data, "dCodRes", "codigo"))
-    message = _text(_find(data, "dMsgRes", "mensaje"))
+    message = as_text(_find(data, "dMsgRes", "mensaje"))
     if code == DE_ENCONTRADO:
         return [DocumentResult(outcome=Outcome.APPROVED, cdc=cdc, code=code, message=message,
                                provider_status="Aprobado")]
@@ -658,7 +659,7 @@ def parse_cancel_response(status: int, body: bytes | str, cdc: str) -> CancelRes
     mensajeResultado). Accepted when SIFEN approved the event (0600 "Evento registrado
     correctamente"). A 500 leaves the event's fate unknown: ask again before retrying."""
     data = _json_object(status, body, tail="consulte el documento antes de reintentar.")
-    estado = _text(_find(data, "estadoResultado", "dEstRes", "estado"))
+    estado = as_text(_find(data, "estadoResultado", "dEstRes", "estado"))
     code = _code(_find(data, "codigoResultado", "dCodRes", "codigo"))
     outcome = estado_outcome(estado) if estado else None
     accepted = outcome in (Outcome.APPROVED, Outcome.APPROVED_WITH_OBSERVATIONS) or (
@@ -666,13 +667,13 @@ def parse_cancel_response(status: int, body: bytes | str, cdc: str) -> CancelRes
     )
     return CancelResult(
         accepted=accepted,
-        cdc=_text(_find(data, "cdc")) or cdc,
+        cdc=as_text(_find(data, "cdc")) or cdc,
         code=code,
-        message=_text(_find(data, "mensajeResultado", "dMsgRes", "mensaje")),
+        message=as_text(_find(data, "mensajeResultado", "dMsgRes", "mensaje")),
         estado=estado,
-        protocolo=_text(_find(data, "protocoloAut", "dProtAut")),
-        fecha=_text(_find(data, "fechaProceso", "dFecProc")),
-        identificador=_text(_find(data, "identificador", "dIdEve")),
+        protocolo=as_text(_find(data, "protocoloAut", "dProtAut")),
+        fecha=as_text(_find(data, "fechaProceso", "dFecProc")),
+        identificador=as_text(_find(data, "identificador", "dIdEve")),
     )
 
 
@@ -1033,28 +1034,6 @@ def _fold(value: Any) -> str:
     return text.translate(str.maketrans("áéíóúü", "aeiouu"))
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, dict | list):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
 
 def _put_coded(out: dict[str, Any], code_key: str, desc_key: str, code: Any,
                table: Mapping[Any, str]) -> None:
@@ -1083,7 +1062,7 @@ def _emisor(text: str) -> Ruc:
 def _responsable(usuario: Mapping[str, Any]) -> dict[str, Any]:
     """D2.2 gRespDE, who issued the DE, from FacturaSend's ``usuario``."""
     out: dict[str, Any] = {}
-    tipo = _as_int(usuario.get("documentoTipo"))
+    tipo = as_int(usuario.get("documentoTipo"))
     if tipo is not None:
         _put_coded(out, "iTipIDRespDE", "dDTipIDRespDE", tipo, TIPOS_DOCUMENTO_IDENTIDAD)
     for source, target in (("documentoNumero", "dNumIDRespDE"), ("nombre", "dNomRespDE"),
@@ -1096,7 +1075,7 @@ def _responsable(usuario: Mapping[str, Any]) -> dict[str, Any]:
 def _credito(credito: Mapping[str, Any]) -> dict[str, Any]:
     """E7.2 gPagCred (flat, as JSIFEN's body carries groups) from FacturaSend's credito."""
     out: dict[str, Any] = {}
-    tipo = _as_int(credito.get("tipo"))
+    tipo = as_int(credito.get("tipo"))
     if tipo is not None:
         _put_coded(out, "iCondCred", "dDCondCred", tipo, CONDICIONES_CREDITO)
     for source, target in (("plazo", "dPlazoCre"), ("cuotas", "dCuotas"),
@@ -1104,7 +1083,7 @@ def _credito(credito: Mapping[str, Any]) -> dict[str, Any]:
         if credito.get(source) is not None:
             out[target] = credito[source]
     cuotas = []
-    for cuota in _as_list(credito.get("infoCuotas")):
+    for cuota in as_list(credito.get("infoCuotas")):
         if not isinstance(cuota, dict):
             continue
         entry: dict[str, Any] = {}

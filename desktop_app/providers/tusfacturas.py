@@ -106,6 +106,7 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
+from desktop_app.providers.fields import as_int, as_list, as_text
 from desktop_app.providers.http import decode_json, make_client, send
 
 log = logging.getLogger(__name__)
@@ -269,8 +270,8 @@ def order_for_lote(docs: list[OutgoingDocument], *, max_requests: int = MAX_REQU
         code = tipo_code(comprobante.get("tipo"))
         if code is None:
             raise ValueError(f"document {doc.local_id} has an unknown comprobante tipo")
-        punto = _as_int(comprobante.get("punto_venta"))
-        numero = _as_int(comprobante.get("numero"))
+        punto = as_int(comprobante.get("punto_venta"))
+        numero = as_int(comprobante.get("numero"))
         if punto is None or numero is None:
             raise ValueError(f"document {doc.local_id} needs punto_venta and numero")
         if not _external_ref(doc):
@@ -399,12 +400,12 @@ def parse_lote_response(status: int, body: bytes | str, rows: list[Row],
 
 def _lote_item_result(item: dict[str, Any], row: Row, *, cascaded: bool) -> DocumentResult:
     errores = _messages(item.get("errores"))
-    observaciones = _text(item.get("observaciones"))
+    observaciones = as_text(item.get("observaciones"))
     outcome = status_outcome(error=item.get("error"), observaciones=observaciones,
                              cascaded=cascaded)
-    nro = _text(item.get("comprobante_nro")) or row.comprobante_nro
+    nro = as_text(item.get("comprobante_nro")) or row.comprobante_nro
     base = DocumentResult(outcome=outcome, local_id=row.doc.local_id,
-                          provider_status=_text(item.get("error")))
+                          provider_status=as_text(item.get("error")))
     if outcome is Outcome.NOT_PROCESSED:
         detail = "; ".join(errores)
         return replace(base, code=_afip_code(errores),
@@ -417,13 +418,13 @@ def _lote_item_result(item: dict[str, Any], row: Row, *, cascaded: bool) -> Docu
         # "error: N" without a CAE: the comprobante exists but AFIP's word is missing;
         # the consulta will bring it (RECEIVED -> SUBMITTED -> polled).
         return replace(base, outcome=Outcome.RECEIVED, numero=nro,
-                       message=_text(item.get("rta")))
-    tipo_text = _text(item.get("comprobante_tipo")) or COMPROBANTE_TIPOS.get(row.tipo)
+                       message=as_text(item.get("rta")))
+    tipo_text = as_text(item.get("comprobante_tipo")) or COMPROBANTE_TIPOS.get(row.tipo)
     return replace(
         base,
         numero=nro,
         code=_afip_code([observaciones]) if observaciones else None,
-        message=_text(item.get("rta")),
+        message=as_text(item.get("rta")),
         provider_ref=f"{tipo_text} {nro}" if tipo_text else nro,
         cae=cae,
         cae_expiry=cae_expiry_iso(item.get("cae_vencimiento") or item.get("vencimiento_cae")),
@@ -442,7 +443,7 @@ def parse_consulta_response(status: int, body: bytes | str,
     if "comprobantes" not in data:
         raise OutcomeUnknown(_UNKNOWN_MESSAGE)
     results: list[DocumentResult] = []
-    for entry in reversed(_as_list(data.get("comprobantes"))):
+    for entry in reversed(as_list(data.get("comprobantes"))):
         if isinstance(entry, dict):
             results.append(_consulta_entry_result(entry))
     ok = (Outcome.APPROVED, Outcome.APPROVED_WITH_OBSERVATIONS)
@@ -452,8 +453,8 @@ def parse_consulta_response(status: int, body: bytes | str,
 def _consulta_entry_result(entry: dict[str, Any]) -> DocumentResult:
     comprobante = entry.get("comprobante") if isinstance(entry.get("comprobante"), dict) else entry
     assert isinstance(comprobante, dict)
-    status_text = _text(comprobante.get("status"))
-    observaciones = _text(comprobante.get("afip_observaciones")) or _text(comprobante.get("observaciones"))
+    status_text = as_text(comprobante.get("status"))
+    observaciones = as_text(comprobante.get("afip_observaciones")) or as_text(comprobante.get("observaciones"))
     errores = _messages(comprobante.get("errores"))
     cae = parse_cae(comprobante.get("cae"))
     generic_only = bool(errores) and not _specific(errores, keep_generic=False)
@@ -464,9 +465,9 @@ def _consulta_entry_result(entry: dict[str, Any]) -> DocumentResult:
         outcome = status_outcome(error="N" if cae else None, observaciones=observaciones)
     if outcome in (Outcome.APPROVED, Outcome.APPROVED_WITH_OBSERVATIONS) and cae is None:
         outcome = Outcome.PROCESSING
-    punto, numero = _as_int(comprobante.get("punto_venta")), _as_int(comprobante.get("numero"))
+    punto, numero = as_int(comprobante.get("punto_venta")), as_int(comprobante.get("numero"))
     nro = format_comprobante_nro(punto, numero) if punto is not None and numero is not None else None
-    tipo_text = _text(comprobante.get("tipo"))
+    tipo_text = as_text(comprobante.get("tipo"))
     final_ok = outcome in (Outcome.APPROVED, Outcome.APPROVED_WITH_OBSERVATIONS)
     return DocumentResult(
         outcome=outcome,
@@ -490,7 +491,7 @@ def parse_numeracion_response(status: int, body: bytes | str,
     if _is_s(data.get("error")):
         raise _refusal(data, [])
     comprobante = data.get("comprobante")
-    numero = _as_int(comprobante.get("numero")) if isinstance(comprobante, dict) else None
+    numero = as_int(comprobante.get("numero")) if isinstance(comprobante, dict) else None
     if numero is None or numero < 1:
         raise OutcomeUnknown(_UNKNOWN_MESSAGE)
     return numero
@@ -658,7 +659,7 @@ def _refusal(data: dict[str, Any], rows: list[Row]) -> CallRefused:
     messages = _messages(data.get("errores"))
     summary = "; ".join(messages) or "TusFacturas rechazó la solicitud."
     if data.get("mantenimiento"):
-        until = _text(data.get("mantenimiento_hasta"))
+        until = as_text(data.get("mantenimiento_hasta"))
         return CallRefused(f"TusFacturas está en mantenimiento{f' hasta {until}' if until else ''}: {summary}",
                            code="MANTENIMIENTO")
     if any(_AUTH_RE.search(m) for m in messages):
@@ -676,7 +677,7 @@ def _flatten_items(response: Any) -> list[dict[str, Any]]:
     """``response`` as a list of comprobante items. Tolerates a single object and the
     nested ``response: [{error, errores, response: [...]}]`` one TusFacturas page prints."""
     items: list[dict[str, Any]] = []
-    for entry in _as_list(response):
+    for entry in as_list(response):
         if not isinstance(entry, dict):
             continue
         inner = entry.get("response")
@@ -693,7 +694,7 @@ def _match_items(items: list[dict[str, Any]], rows: list[Row]) -> dict[int, dict
     matched: dict[int, dict[str, Any]] = {}
     loose: list[dict[str, Any]] = []
     for item in items:
-        row = by_ref.get(_text(item.get("external_reference")))
+        row = by_ref.get(as_text(item.get("external_reference")))
         if row is None:
             key = parse_comprobante_nro(item.get("comprobante_nro"))
             row = by_nro.get(key) if key else None
@@ -709,7 +710,7 @@ def _match_items(items: list[dict[str, Any]], rows: list[Row]) -> dict[int, dict
 
 
 def _messages(value: Any) -> list[str]:
-    return [text for entry in _as_list(value) if (text := _text(entry))]
+    return [text for entry in as_list(value) if (text := as_text(entry))]
 
 
 def _specific(messages: Iterable[str], *, keep_generic: bool = True) -> list[str]:
@@ -748,29 +749,7 @@ def _is_s(value: Any) -> bool:
     return str(value or "").strip().upper() == "S"
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def create_client(*, base_url: str, tenant: str | None, api_key: str,

@@ -72,8 +72,13 @@ PARSERS: list[tuple[str, Any, type | tuple[type, ...]]] = [
     ("cucu.status", lambda s, b: cucu.parse_status_response(s, b, 1), DocumentResult),
     ("cucu.page", cucu.parse_page, tuple),
 ]
+TF_DOCS = [OutgoingDocument(
+    local_id=i, numero=f"B 00003-{70 + i:08d}", external_ref=f"ref{i}",
+    payload={"cliente": {}, "comprobante": {"tipo": "FACTURA B", "punto_venta": 3,
+                                            "numero": 70 + i, "external_reference": f"ref{i}"}})
+    for i in (1, 2)]
 TF_ROWS = [tusfacturas.Row(index=i, doc=d, tipo=6, punto_venta=3, fecha=None, numero=70 + i)
-           for i, d in enumerate(DOCS)]
+           for i, d in enumerate(TF_DOCS)]
 PARSERS += [
     ("tusfacturas.lote", lambda s, b: tusfacturas.parse_lote_response(s, b, TF_ROWS), SubmitResult),
     ("tusfacturas.consulta", tusfacturas.parse_consulta_response, list),
