@@ -38,3 +38,9 @@ format: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
+
+.PHONY: screenshots
+screenshots: $(VENV)/.installed  ## a PNG of every screen with demo data, in docs/screenshots/ (Xvfb)
+	xvfb-run -a -s "-screen 0 1920x1200x24" $(BIN)/python -m tests.gui.screenshot docs/screenshots
+	xvfb-run -a -s "-screen 0 1920x1200x24" $(BIN)/python -m tests.gui.screenshot --lang en --only main,invoice,detail --suffix=-en docs/screenshots
+	xvfb-run -a -s "-screen 0 1920x1080x24" env QT_SCALE_FACTOR=2 $(BIN)/python -m tests.gui.screenshot --only main,invoice --suffix=-200 docs/screenshots

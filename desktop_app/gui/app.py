@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.store.db import DatabaseDamaged
@@ -15,11 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def _install_qt_translations(app: QApplication) -> None:
-    """Qt's own strings (standard buttons, context menus) in Spanish when available."""
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Spanish), "qtbase", "_", folder):
-        app.installTranslator(translator)
+    """Lote's language (QSettings "language": Spanish by default, or English from
+    resources/translations/lote_en.qm) and Qt's own strings in Spanish."""
+    from desktop_app.gui.settings import install_translators
+
+    install_translators(app)
 
 
 def run_gui(
@@ -34,6 +34,9 @@ def run_gui(
     app.setApplicationName("Lote")
     app.setApplicationDisplayName("Lote")
     app.setOrganizationName("Lote")
+    from desktop_app.gui import labels
+
+    app.setWindowIcon(labels.app_icon())
     _install_qt_translations(app)
 
     try:

@@ -1,17 +1,21 @@
 """The documents table: ids in memory, rows loaded a page at a time.
 
 Like Anki's browser table (STYLE.md), the model holds only the ordered list of
-document ids (newest first, from `document_ids`) and a bounded cache of `DocumentRow`s.
-When the view asks for a row that is not cached, the page around it is read in one
-query. Workers report *which* documents changed; `refresh_ids` re-reads exactly those
-in one query and emits `dataChanged` row by row, so selection, scroll position and
-the user's place in the table survive every update (never a model reset for updates).
+document ids (from `lote_queries.document_search`: filtered and sorted in SQL, newest
+first by default) and a bounded cache of `DocumentRow`s. When the view asks for a row
+that is not cached, the page around it is read in one query. Workers report *which*
+documents changed; `refresh_ids` re-reads exactly those in one query and emits
+`dataChanged` row by row, so selection, scroll position and the user's place in the
+table survive every update (never a model reset for updates). A new document that
+matches the filter is inserted where the current sort puts it.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
 from enum import IntEnum
 from typing import Any
 
@@ -29,7 +33,13 @@ from PySide6.QtGui import QFont
 from desktop_app.domain.money import format_amount
 from desktop_app.gui import labels
 from desktop_app.store.db import Database
-from desktop_app.store.queries import DocumentRow, document_ids, rows_by_ids
+from desktop_app.store.lote_queries import (
+    DocumentFilter,
+    document_rank,
+    document_search,
+    matching_ids,
+)
+from desktop_app.store.queries import DocumentRow, rows_by_ids
 
 #: The document id of a row (an int; Qt roles carry Python objects fine).
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,17 +62,46 @@ class Column(IntEnum):
     ESTADO = 5
     MENSAJE = 6
     LOTE = 7
+    PROVEEDOR = 8
+
+
+#: The SQL sort key of each column (lote_queries.SORT_KEYS).
+SORT_KEY = {
+    Column.NUMERO: "numero",
+    Column.FECHA: "fecha",
+    Column.CLIENTE: "cliente",
+    Column.RUC: "ruc",
+    Column.TOTAL: "total",
+    Column.ESTADO: "estado",
+    Column.MENSAJE: "mensaje",
+    Column.LOTE: "lote",
+    Column.PROVEEDOR: "proveedor",
+}
+
+#: How each provider is written for people.
+PROVIDER_NAMES = {
+    "facturasend": "FacturaSend",
+    "dtepy": "DTEpy",
+    "jsifen": "JSIFEN",
+    "cucu": "CUCU",
+    "tusfacturas": "TusFacturas",
+}
+
+
+def provider_name(provider: str) -> str:
+    return PROVIDER_NAMES.get(provider, provider)
 
 
 _HEADERS = {
     Column.NUMERO: QT_TRANSLATE_NOOP("DocumentsModel", "Número"),
     Column.FECHA: QT_TRANSLATE_NOOP("DocumentsModel", "Fecha"),
     Column.CLIENTE: QT_TRANSLATE_NOOP("DocumentsModel", "Cliente"),
-    Column.RUC: QT_TRANSLATE_NOOP("DocumentsModel", "RUC/CI"),
+    Column.RUC: QT_TRANSLATE_NOOP("DocumentsModel", "RUC/NIT/CUIT"),
     Column.TOTAL: QT_TRANSLATE_NOOP("DocumentsModel", "Total"),
     Column.ESTADO: QT_TRANSLATE_NOOP("DocumentsModel", "Estado"),
     Column.MENSAJE: QT_TRANSLATE_NOOP("DocumentsModel", "Código/Mensaje"),
     Column.LOTE: QT_TRANSLATE_NOOP("DocumentsModel", "Lote"),
+    Column.PROVEEDOR: QT_TRANSLATE_NOOP("DocumentsModel", "Proveedor"),
 }
 
 
@@ -78,28 +117,89 @@ def code_and_message(row: DocumentRow) -> str:
 
 class DocumentsModel(QAbstractTableModel):
     def __init__(
-        self, db: Database, parent: QObject | None = None, *, page_size: int = PAGE_SIZE
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        flt: DocumentFilter | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
         self._page_size = page_size
-        self._ids: list[int] = []  # strictly descending: newest first
+        self._ids: list[int] = []
+        #: id -> row, rebuilt lazily after an insertion (None: stale).
+        self._positions: dict[int, int] | None = {}
         self._cache: dict[int, DocumentRow] = {}
-        self._states: tuple[str, ...] | None = None
-        self._text: str | None = None
+        self._filter = (flt or DocumentFilter()).normalised()
         self.reload()
 
     # -- loading -------------------------------------------------------------------
+    @property
+    def filter(self) -> DocumentFilter:
+        return self._filter
+
     def set_filter(self, states: Sequence[str] | None = None, text: str | None = None) -> None:
-        """Filter in SQL (STYLE.md: no proxy-model filtering of big tables) and reload."""
-        self._states = tuple(states) if states else None
-        self._text = (text or "").strip() or None
+        """Filter by state and text in SQL (STYLE.md: no proxy-model filtering of big
+        tables) and reload; other criteria and the sort order are kept."""
+        self.set_document_filter(
+            replace(self._filter, states=tuple(states) if states else None, text=text)
+        )
+
+    def set_document_filter(self, flt: DocumentFilter) -> None:
+        flt = flt.normalised()
+        if flt == self._filter and self._ids:
+            return
+        self._filter = flt
         self.reload()
+
+    def update_filter(
+        self,
+        *,
+        states: Sequence[str] | None | object = ...,
+        text: str | None | object = ...,
+        profile_id: int | None | object = ...,
+        date_from: date | None | object = ...,
+        date_to: date | None | object = ...,
+        lote_id: int | None | object = ...,
+    ) -> None:
+        """Change some criteria (the others stay) and reload."""
+        changes = {
+            k: v
+            for k, v in dict(
+                states=tuple(states) if states not in (None, ...) else states,  # type: ignore[arg-type]
+                text=text,
+                profile_id=profile_id,
+                date_from=date_from,
+                date_to=date_to,
+                lote_id=lote_id,
+            ).items()
+            if v is not ...
+        }
+        self.set_document_filter(replace(self._filter, **changes))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by any column, in SQL; a column without a key sorts newest first."""
+        key = SORT_KEY.get(Column(column), "id") if 0 <= column < len(Column) else "id"
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._filter.sort, self._filter.descending):
+            return
+        self._filter = replace(self._filter, sort=key, descending=descending)
+        self.reload()
+
+    def sort_column(self) -> tuple[int, Qt.SortOrder]:
+        """The column and order the table is sorted by (-1: newest first)."""
+        column = next((c for c, k in SORT_KEY.items() if k == self._filter.sort), -1)
+        order = (
+            Qt.SortOrder.DescendingOrder if self._filter.descending else Qt.SortOrder.AscendingOrder
+        )
+        return int(column), order
 
     def reload(self) -> None:
         """Re-query the whole id list: only for a filter change or an explicit refresh."""
         self.beginResetModel()
-        self._ids = document_ids(self._db, states=self._states, text=self._text)
+        self._ids = document_search(self._db, self._filter)
+        self._positions = None
         self._cache.clear()
         self.endResetModel()
 
@@ -108,20 +208,22 @@ class DocumentsModel(QAbstractTableModel):
 
         Ids already in the table emit `dataChanged` when their row differs; ids not in
         the table (new documents, or documents that now match the filter) are inserted
-        at their place in the newest-first order, which for new documents is the top.
-        Ids in the table but never shown are not read at all: they will be read fresh
-        when the view asks for them. Rows that stop matching the filter stay until the
-        next `reload`, so nothing vanishes under the user's cursor.
+        where the current order puts them (for new documents in the default order, the
+        top). Ids in the table but never shown are not read at all: they will be read
+        fresh when the view asks for them. Rows that stop matching the filter stay
+        until the next `reload`, so nothing vanishes under the user's cursor.
         """
         wanted = {i for i in ids if i in self._cache or self._position(i) is None}
         if not wanted:
             return
         fresh = rows_by_ids(self._db, wanted)
+        newcomers = [i for i in fresh if self._position(i) is None]
+        admitted = matching_ids(self._db, self._filter, newcomers) if newcomers else set()
         for doc_id in sorted(fresh):  # ascending: each new id lands above the previous
             row = fresh[doc_id]
             position = self._position(doc_id)
             if position is None:
-                if self._matches(row):
+                if doc_id in admitted:
                     self._insert(row)
                 continue
             if self._cache.get(doc_id) != row:
@@ -131,26 +233,24 @@ class DocumentsModel(QAbstractTableModel):
                 )
 
     def _insert(self, row: DocumentRow) -> None:
-        at = bisect.bisect_left(self._ids, -row.id, key=lambda i: -i)
+        if self._filter.sort == "id":
+            if self._filter.descending:
+                at = bisect.bisect_left(self._ids, -row.id, key=lambda i: -i)
+            else:
+                at = bisect.bisect_left(self._ids, row.id)
+        else:
+            rank = document_rank(self._db, self._filter, row.id)
+            at = len(self._ids) if rank is None else min(max(rank, 0), len(self._ids))
         self.beginInsertRows(QModelIndex(), at, at)
         self._ids.insert(at, row.id)
+        self._positions = None
         self._cache[row.id] = row
         self.endInsertRows()
 
-    def _matches(self, row: DocumentRow) -> bool:
-        if self._states and row.state not in self._states:
-            return False
-        if self._text:
-            needle = self._text.casefold()
-            return any(
-                needle in (v or "").casefold()
-                for v in (row.customer_name, row.customer_tax_id, row.cdc)
-            )
-        return True
-
     def _position(self, doc_id: int) -> int | None:
-        at = bisect.bisect_left(self._ids, -doc_id, key=lambda i: -i)
-        return at if at < len(self._ids) and self._ids[at] == doc_id else None
+        if self._positions is None:
+            self._positions = {doc_id: n for n, doc_id in enumerate(self._ids)}
+        return self._positions.get(doc_id)
 
     def _row_at(self, position: int) -> DocumentRow | None:
         doc_id = self._ids[position]
@@ -166,6 +266,11 @@ class DocumentsModel(QAbstractTableModel):
         start = position - position % self._page_size
         page = [i for i in self._ids[start : start + self._page_size] if i not in self._cache]
         self._cache.update(rows_by_ids(self._db, page))
+
+    @property
+    def cached_rows(self) -> int:
+        """How many rows are in memory (the 100k test checks it stays a page)."""
+        return len(self._cache)
 
     # -- lookups -------------------------------------------------------------------
     def row_of(self, doc_id: int) -> int | None:
@@ -231,7 +336,9 @@ class DocumentsModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             if role == Qt.ItemDataRole.ToolTipRole:
-                return code_and_message(row) or None
+                label = labels.state_label(row.state, row.processing)
+                detail = code_and_message(row)
+                return f"{label}\n{detail}" if detail else label
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column is Column.TOTAL:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -241,14 +348,20 @@ class DocumentsModel(QAbstractTableModel):
                 return code_and_message(row) or None
             if column is Column.CLIENTE:
                 return row.customer_name
-            if column is Column.NUMERO and row.cdc:
-                return QCoreApplication.translate("DocumentsModel", "CDC: {cdc}").format(
-                    cdc=row.cdc
-                )
+            if column is Column.NUMERO:
+                ids = [
+                    (label, value)
+                    for label, value in (("CDC", row.cdc), ("CUF", row.cuf), ("CAE", row.cae))
+                    if value
+                ]
+                if ids:
+                    return "\n".join(f"{label}: {value}" for label, value in ids)
         return None
 
     def _display(self, row: DocumentRow, column: Column) -> str:
         if column is Column.NUMERO:
+            if row.provider_number and row.provider_number != row.numero:
+                return f"{row.numero} ({row.provider_number})"  # CUCU's official number
             return row.numero
         if column is Column.FECHA:
             return row.fecha.strftime("%d/%m/%Y %H:%M")
@@ -259,10 +372,13 @@ class DocumentsModel(QAbstractTableModel):
         if column is Column.TOTAL:
             amount = format_amount(row.total, row.currency)
             return amount if row.currency == "PYG" else f"{row.currency} {amount}"
+
         if column is Column.ESTADO:
             return labels.state_label(row.state, row.processing)
         if column is Column.MENSAJE:
             return code_and_message(row)
         if column is Column.LOTE:
             return row.lote or ""
+        if column is Column.PROVEEDOR:
+            return f"{provider_name(row.provider)} · {row.profile}"
         return ""

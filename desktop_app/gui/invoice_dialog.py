@@ -1,10 +1,18 @@
-""" "Nueva factura": the cashier's one form.
+""" "Nueva factura": the cashier's one form (and "Corregir y reenviar" of a rejected one).
 
-Built for the counter: Enter moves to the next field, F2 adds an item, Ctrl+S saves,
-totals follow every keystroke, and every problem is written in Spanish next to the
-field that has it, keeping what was typed. Saving goes through `enqueue_documents`
-(the same validation as imports) and is committed before the dialog closes
-(DESIGN rule 1); the number is assigned by the store.
+Built for the counter: Enter moves to the next field, F2 adds an item, F4 looks the
+customer up in the book, Ctrl+S saves, totals per IVA rate follow every keystroke, and
+every problem is written in Spanish next to the field that has it, keeping what was
+typed. The customer is picked from the customer book or typed (the RUC's check digit
+is checked as it is typed); each item's description offers the product list with its
+last price and IVA rate. Cash sales name the payment type (efectivo, tarjeta, cheque,
+transferencia); credit sales a term or instalments.
+
+Saving goes through `enqueue_documents` (the same validation as imports) and is
+committed before the dialog closes (DESIGN rule 1); the number is assigned by the
+store. In correction mode (`correct_id`) saving goes through
+`corrections.resend_corrected`: the same number, queued again. After either, the
+customer and the products are remembered in the books.
 
 Amounts are typed the Paraguayan way: "1.500.000" (dots group thousands) and "2,5"
 (comma for decimals); "2.5" is also read as two and a half, since a single dot
@@ -13,19 +21,23 @@ followed by other than three digits cannot be a thousands separator.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum
+from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -37,6 +49,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -44,12 +57,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.document import Customer, Document, Item
+from desktop_app.domain.document import Customer, Document, Item, Payment, document_from_json
 from desktop_app.domain.money import format_amount, to_decimal
+from desktop_app.domain.numbering import format_numero
 from desktop_app.domain.ruc import parse_ruc, ruc_error
 from desktop_app.domain.totals import document_totals, item_total
 from desktop_app.domain.validation import ValidationError
+from desktop_app.gui.pickers import CustomerCompleter, ProductCompleter
+from desktop_app.gui.screen import fit_to_screen, scrollable
+from desktop_app.store.books import SoldItem, remember_customer, remember_products
+from desktop_app.store.corrections import CorrectionRefused, resend_corrected
 from desktop_app.store.db import Database
+from desktop_app.store.lote_queries import number_sequences
+from desktop_app.store.models import Document as DocumentRow
 from desktop_app.store.models import ProviderProfile
 from desktop_app.store.outbox import check_documents, enqueue_documents
 
@@ -62,7 +82,36 @@ INNOMINADO_NAME = "Sin Nombre"
 CEDULA_PARAGUAYA = 1
 INNOMINADO = 5
 CONTADO = 1
+CREDITO = 2
 DEFAULT_QUANTITY = "1"
+#: SIFEN E7.1 iTiPago values the form offers for a cash sale.
+PAGO_EFECTIVO, PAGO_CHEQUE, PAGO_TARJETA_CREDITO, PAGO_TARJETA_DEBITO, PAGO_TRANSFERENCIA = (
+    1,
+    2,
+    3,
+    4,
+    5,
+)
+PAYMENT_TYPES = (
+    (PAGO_EFECTIVO, QT_TRANSLATE_NOOP("InvoiceDialog", "Efectivo")),
+    (PAGO_TARJETA_CREDITO, QT_TRANSLATE_NOOP("InvoiceDialog", "Tarjeta de crédito")),
+    (PAGO_TARJETA_DEBITO, QT_TRANSLATE_NOOP("InvoiceDialog", "Tarjeta de débito")),
+    (PAGO_CHEQUE, QT_TRANSLATE_NOOP("InvoiceDialog", "Cheque")),
+    (PAGO_TRANSFERENCIA, QT_TRANSLATE_NOOP("InvoiceDialog", "Transferencia")),
+)
+#: SIFEN E7.1.1 iDenTarj: the card's brand.
+CARD_BRANDS = (
+    (1, "Visa"),
+    (2, "Mastercard"),
+    (3, "American Express"),
+    (4, "Maestro"),
+    (5, "Panal"),
+    (6, "Cabal"),
+    (99, QT_TRANSLATE_NOOP("InvoiceDialog", "Otra")),
+)
+#: FacturaSend's credito.tipo (SIFEN E7.2 iCondCred): 1 plazo, 2 cuotas.
+CREDITO_PLAZO, CREDITO_CUOTAS = 1, 2
+_DIGITS_RE = re.compile(r"^\d+$")
 
 _THOUSANDS_RE = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -131,6 +180,11 @@ class ItemRow:
     cantidad: QLineEdit
     precio: QLineEdit
     iva: QComboBox
+    #: What the form does not show but the item keeps (a product's code, a corrected
+    #: document's unit and extra keys).
+    codigo: str | None = None
+    unidad_medida: int = 77
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def inputs(self) -> list[QWidget]:
@@ -145,8 +199,41 @@ class ItemRow:
         )
 
 
+def amount_text(value: Decimal) -> str:
+    """An amount as the form shows it and `parse_amount` reads it back: "150.000",
+    "10,5"."""
+    if value == value.to_integral_value():
+        return format_amount(value)
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the last day of a shorter month)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return min(
+        day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
+        following - timedelta(days=1),
+    )
+
+
+def instalments(total: Decimal, count: int, first_due: date) -> list[tuple[date, Decimal]]:
+    """`count` monthly instalments adding up to `total` exactly (the last one takes the
+    remainder of the division, guaraníes having no decimals)."""
+    count = max(1, count)
+    share = (total / count).to_integral_value(rounding="ROUND_DOWN")
+    out = [(add_months(first_due, n), share) for n in range(count)]
+    out[-1] = (out[-1][0], total - share * (count - 1))
+    return out
+
+
 class InvoiceDialog(QDialog):
-    """`InvoiceDialog(db, profile)`; after `accepted`, `saved_id` is the new document's id."""
+    """`InvoiceDialog(db, profile)`; after `accepted`, `saved_id` is the new document's id.
+
+    With `correct_id`, the dialog edits a copy of that rejected document and saving
+    queues it again under the same number (`saved_id` is then that document's id,
+    or a new one when the provider said the number is taken)."""
 
     def __init__(
         self,
@@ -155,40 +242,71 @@ class InvoiceDialog(QDialog):
         parent: QWidget | None = None,
         *,
         now: Callable[[], datetime] = datetime.now,
+        correct_id: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._db = db
         self._profile = profile
         self._now = now
+        self.correct_id = correct_id
         self.saved_id: int | None = None
+        #: After a correction: True when it had to take a new number.
+        self.saved_with_new_number = False
         self.rows: list[ItemRow] = []
         #: Errors the last save attempt found, by widget; cleared when the widget is edited.
         self._save_errors: dict[QWidget, str] = {}
         self._save_items_messages: list[str] = []
         self._stashed_customer = ("", "")
         self._live_number_problem: str | None = None
+        #: The book entry the customer fields were filled from (its email, address...).
+        self._picked_customer = None
+        self._original: Document | None = None
+        self._original_row: DocumentRow | None = None
+        if correct_id is not None:
+            self._load_original(correct_id)
 
-        self.setWindowTitle(self.tr("Nueva factura"))
+        self.customers = CustomerCompleter(db, profile.country, self)
+        self.customers.picked.connect(self._customer_picked)
+        self.products = ProductCompleter(db, self)
+        self.products.picked.connect(self._product_picked)
+
+        if self._original_row is not None:
+            self.setWindowTitle(
+                self.tr("Corregir y reenviar {numero}").format(numero=self._original_numero())
+            )
+        else:
+            self.setWindowTitle(self.tr("Nueva factura"))
         self.setObjectName("InvoiceDialog")
         self.setModal(True)
         self.setStyleSheet(
-            f'QLineEdit[invalid="true"] {{ border: 1px solid {ERROR_COLOR}; '
+            f'QLineEdit[invalid="true"], QComboBox[invalid="true"] {{ border: 1px solid {ERROR_COLOR}; '
             "background: #fff4f4; border-radius: 2px; padding: 1px; }"
             f'QLabel[role="error"] {{ color: {ERROR_COLOR}; }}'
         )
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_header())
-        layout.addWidget(self._build_customer())
-        layout.addWidget(self._build_items(), 1)
-        layout.addWidget(self._build_totals())
+        # The form scrolls when the screen is short (200 % scaling on a 1080p screen);
+        # the errors and the buttons stay in view.
+        body = QWidget()
+        body.setObjectName("invoice_body")
+        form = QVBoxLayout(body)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addWidget(self._build_header())
+        form.addWidget(self._build_customer())
+        form.addWidget(self._build_items(), 1)
+        form.addWidget(self._build_payment())
+        form.addWidget(self._build_totals())
+        self.body_scroll = scrollable(body)
+        layout.addWidget(self.body_scroll, 1)
 
         self.errors_label = self._error_label()
         self.errors_label.setObjectName("errors_label")
         layout.addWidget(self.errors_label)
 
         self.buttons = QDialogButtonBox()
-        self.save_button = QPushButton(self.tr("Guardar"))
+        self.save_button = QPushButton(
+            self.tr("Guardar y reenviar") if correct_id is not None else self.tr("Guardar")
+        )
         self.save_button.setObjectName("save_button")
         self.save_button.setIcon(
             self.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton)
@@ -198,17 +316,25 @@ class InvoiceDialog(QDialog):
         self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setText(self.tr("Cancelar"))
+        self.cancel_button.setToolTip(self.tr("Cerrar sin guardar (Esc)"))
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         layout.addWidget(self.buttons)
 
         QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self, activated=self._add_item_and_focus)
+        QShortcut(QKeySequence(Qt.Key.Key_F4), self, activated=self.find_customer)
 
-        self.add_item()
+        if self._original is not None:
+            self._prefill(self._original)
+        else:
+            self.add_item()
         self._kind_changed()
+        self._payment_changed()
         self._recompute()
-        self.resize(900, 640)
+        self._update_tab_order()
+        em = self.fontMetrics().horizontalAdvance("M")
+        fit_to_screen(self, max(900, em * 70), max(700, self.fontMetrics().height() * 40))
         self.number_edit.setFocus()
 
     # -- building ------------------------------------------------------------------
@@ -220,17 +346,76 @@ class InvoiceDialog(QDialog):
         label.hide()
         return label
 
+    def _next_number_text(self) -> str:
+        p = self._profile
+        if p.id is None:
+            return "?"
+        try:
+            rows = number_sequences(self._db, p.id)
+        except Exception:  # the header is a courtesy: never block the form
+            log.exception("reading the next number failed")
+            return "?"
+        for row in rows:
+            if (row.tipo_documento, row.establecimiento, row.punto) == (
+                1,
+                p.establecimiento,
+                p.punto,
+            ):
+                return format_numero(p.establecimiento, p.punto, row.next_numero)
+        return format_numero(p.establecimiento, p.punto, 1)
+
+    def _original_numero(self) -> str:
+        row = self._original_row
+        assert row is not None
+        return format_numero(row.establecimiento, row.punto, row.numero)
+
     def _build_header(self) -> QWidget:
         p = self._profile
-        text = self.tr(
-            "Perfil {profile} · Establecimiento {est} · Punto de expedición {punto} · "
-            "Contado, en guaraníes · El número se asigna al guardar."
-        ).format(profile=p.name, est=p.establecimiento, punto=p.punto)
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        if self._original_row is not None:
+            row = self._original_row
+            text = self.tr(
+                "Perfil {profile} · Número {numero}: se conserva, porque un documento "
+                "rechazado nunca fue emitido."
+            ).format(profile=p.name, numero=self._original_numero())
+            rejection = QLabel(
+                self.tr("Rechazado: {motivo}").format(
+                    motivo=" · ".join(x for x in (row.code, row.message) if x) or "—"
+                )
+            )
+            rejection.setObjectName("rejection_label")
+            rejection.setWordWrap(True)
+            rejection.setStyleSheet(
+                f"color: {ERROR_COLOR}; background: #fbe6e6; border-radius: 3px; padding: 4px 8px;"
+            )
+            v.addWidget(rejection)
+        else:
+            text = self.tr(
+                "Perfil {profile} · Establecimiento {est} · Punto de expedición {punto} · "
+                "En guaraníes · Próximo número: {numero} (se asigna al guardar)."
+            ).format(
+                profile=p.name,
+                est=p.establecimiento,
+                punto=p.punto,
+                numero=self._next_number_text(),
+            )
         label = QLabel(text)
         label.setObjectName("header_label")
         label.setWordWrap(True)
         label.setStyleSheet("color: #5f6368;")
-        return label
+        v.addWidget(label)
+        if self._original_row is not None:
+            self.today_check = QCheckBox(self.tr("Emitir con la fecha de hoy (nuevo CDC)"))
+            self.today_check.setObjectName("today_check")
+            self.today_check.setToolTip(
+                self.tr("Sin marcar, el documento conserva su fecha {fecha} y su CDC.").format(
+                    fecha=self._original_row.fecha.strftime("%d/%m/%Y %H:%M")
+                )
+            )
+            v.addWidget(self.today_check)
+        return box
 
     def _build_customer(self) -> QWidget:
         box = QGroupBox(self.tr("Cliente"))
@@ -243,7 +428,9 @@ class InvoiceDialog(QDialog):
         self.kind_combo.addItem(self.tr("Cédula de identidad"), CustomerKind.CEDULA)
         self.kind_combo.addItem(self.tr("Sin nombre (innominado)"), CustomerKind.INNOMINADO)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        form.addRow(self.tr("Tipo de cliente:"), self.kind_combo)
+        kind_label = QLabel(self.tr("&Tipo de cliente:"))
+        kind_label.setBuddy(self.kind_combo)
+        form.addRow(kind_label, self.kind_combo)
 
         self.number_edit = QLineEdit()
         self.number_edit.setObjectName("number_edit")
@@ -253,6 +440,7 @@ class InvoiceDialog(QDialog):
         self.number_edit.textEdited.connect(lambda _t: self._customer_edited(self.number_edit))
         self.number_edit.editingFinished.connect(lambda: self._check_number(final=True))
         self.number_label = QLabel()
+        self.number_label.setBuddy(self.number_edit)
         form.addRow(self.number_label, self._with_error(self.number_edit, self.number_error))
 
         self.name_edit = QLineEdit()
@@ -262,8 +450,12 @@ class InvoiceDialog(QDialog):
         self.name_error.setObjectName("name_error")
         self.name_edit.textEdited.connect(lambda _t: self._customer_edited(self.name_edit))
         self.name_label = QLabel()
+        self.name_label.setBuddy(self.name_edit)
         form.addRow(self.name_label, self._with_error(self.name_edit, self.name_error))
 
+        self.customers.number_edit = self.number_edit
+        self.customers.attach(self.number_edit)
+        self.customers.attach(self.name_edit)
         for widget in (self.kind_combo, self.number_edit, self.name_edit):
             widget.installEventFilter(self)
         return box
@@ -295,11 +487,12 @@ class InvoiceDialog(QDialog):
         header = self.items_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(ItemColumn.DESCRIPCION, QHeaderView.ResizeMode.Stretch)
+        em = self.fontMetrics().horizontalAdvance("0")
         for column, width in (
-            (ItemColumn.CANTIDAD, 100),
-            (ItemColumn.PRECIO, 140),
-            (ItemColumn.IVA, 100),
-            (ItemColumn.TOTAL, 130),
+            (ItemColumn.CANTIDAD, em * 10),
+            (ItemColumn.PRECIO, em * 14),
+            (ItemColumn.IVA, em * 10),
+            (ItemColumn.TOTAL, em * 13),
         ):
             self.items_table.setColumnWidth(column, width)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -312,7 +505,9 @@ class InvoiceDialog(QDialog):
         self.items_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.items_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.items_table.setShowGrid(False)
-        self.items_table.setMinimumHeight(160)
+        self.items_table.setMinimumHeight(
+            self.items_table.verticalHeader().defaultSectionSize() * 4
+        )
         v.addWidget(self.items_table)
 
         self.items_error = self._error_label()
@@ -336,11 +531,138 @@ class InvoiceDialog(QDialog):
         buttons.addWidget(self.add_item_button)
         buttons.addWidget(self.remove_item_button)
         buttons.addStretch(1)
-        hint = QLabel(self.tr("F2: nuevo ítem · Enter: campo siguiente · Ctrl+S: guardar"))
+        hint = QLabel(
+            self.tr(
+                "F2: nuevo ítem · F4: buscar cliente · Enter: campo siguiente · Ctrl+S: guardar"
+            )
+        )
+        hint.setObjectName("keys_hint")
         hint.setStyleSheet("color: #5f6368;")
         buttons.addWidget(hint)
         v.addLayout(buttons)
         return box
+
+    def _build_payment(self) -> QWidget:
+        box = QGroupBox(self.tr("Pago"))
+        box.setObjectName("payment_box")
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(8)
+
+        self.condition_combo = QComboBox()
+        self.condition_combo.setObjectName("condition_combo")
+        self.condition_combo.addItem(self.tr("Contado"), CONTADO)
+        self.condition_combo.addItem(self.tr("Crédito"), CREDITO)
+        self.condition_combo.currentIndexChanged.connect(self._payment_changed)
+        condition_label = QLabel(self.tr("C&ondición:"))
+        condition_label.setBuddy(self.condition_combo)
+        grid.addWidget(condition_label, 0, 0)
+        grid.addWidget(self.condition_combo, 0, 1)
+
+        # Contado: payment type and its details.
+        self.payment_combo = QComboBox()
+        self.payment_combo.setObjectName("payment_combo")
+        for code, text in PAYMENT_TYPES:
+            self.payment_combo.addItem(QCoreApplication.translate("InvoiceDialog", text), code)
+        self.payment_combo.currentIndexChanged.connect(self._payment_changed)
+        self.payment_label = QLabel(self.tr("&Forma de pago:"))
+        self.payment_label.setBuddy(self.payment_combo)
+        grid.addWidget(self.payment_label, 0, 2)
+        grid.addWidget(self.payment_combo, 0, 3)
+
+        self.card_brand_combo = QComboBox()
+        self.card_brand_combo.setObjectName("card_brand_combo")
+        for code, text in CARD_BRANDS:
+            self.card_brand_combo.addItem(QCoreApplication.translate("InvoiceDialog", text), code)
+        self.card_brand_label = QLabel(self.tr("Tarjeta:"))
+        self.card_auth_edit = QLineEdit()
+        self.card_auth_edit.setObjectName("card_auth_edit")
+        self.card_auth_edit.setPlaceholderText(self.tr("Opcional"))
+        self.card_auth_edit.setMaxLength(10)
+        self.card_auth_label = QLabel(self.tr("Nº de autorización:"))
+        self.cheque_number_edit = QLineEdit()
+        self.cheque_number_edit.setObjectName("cheque_number_edit")
+        self.cheque_number_edit.setMaxLength(8)
+        self.cheque_number_label = QLabel(self.tr("Nº de cheque:"))
+        self.bank_edit = QLineEdit()
+        self.bank_edit.setObjectName("bank_edit")
+        self.bank_edit.setMaxLength(20)
+        self.bank_label = QLabel(self.tr("Banco:"))
+        for edit in (self.card_auth_edit, self.cheque_number_edit, self.bank_edit):
+            edit.textEdited.connect(lambda _t, w=edit: self._payment_edited(w))
+
+        # Crédito: a term in days, or monthly instalments.
+        self.credit_kind_combo = QComboBox()
+        self.credit_kind_combo.setObjectName("credit_kind_combo")
+        self.credit_kind_combo.addItem(self.tr("A plazo"), CREDITO_PLAZO)
+        self.credit_kind_combo.addItem(self.tr("En cuotas"), CREDITO_CUOTAS)
+        self.credit_kind_combo.currentIndexChanged.connect(self._payment_changed)
+        self.credit_kind_label = QLabel(self.tr("Crédito:"))
+        self.term_spin = QSpinBox()
+        self.term_spin.setObjectName("term_spin")
+        self.term_spin.setRange(1, 720)
+        self.term_spin.setValue(30)
+        self.term_spin.setSuffix(self.tr(" días"))
+        self.term_label = QLabel(self.tr("Plazo:"))
+        self.instalments_spin = QSpinBox()
+        self.instalments_spin.setObjectName("instalments_spin")
+        self.instalments_spin.setRange(2, 60)
+        self.instalments_spin.setValue(3)
+        self.instalments_label = QLabel(self.tr("Cuotas:"))
+        self.first_due_edit = QDateEdit(QDate(self._now().date()).addDays(30))
+        self.first_due_edit.setObjectName("first_due_edit")
+        self.first_due_edit.setCalendarPopup(True)
+        self.first_due_edit.setDisplayFormat("dd/MM/yyyy")
+        self.first_due_label = QLabel(self.tr("Primer vencimiento:"))
+        for spin in (self.term_spin, self.instalments_spin):
+            spin.valueChanged.connect(lambda _v: self._recompute())
+        self.first_due_edit.dateChanged.connect(lambda _d: self._recompute())
+
+        for n, (label, widget) in enumerate(
+            (
+                (self.card_brand_label, self.card_brand_combo),
+                (self.card_auth_label, self.card_auth_edit),
+                (self.cheque_number_label, self.cheque_number_edit),
+                (self.bank_label, self.bank_edit),
+            )
+        ):
+            grid.addWidget(label, 1, n * 2)
+            grid.addWidget(widget, 1, n * 2 + 1)
+        for n, (label, widget) in enumerate(
+            (
+                (self.credit_kind_label, self.credit_kind_combo),
+                (self.term_label, self.term_spin),
+                (self.instalments_label, self.instalments_spin),
+                (self.first_due_label, self.first_due_edit),
+            )
+        ):
+            grid.addWidget(label, 2, n * 2)
+            grid.addWidget(widget, 2, n * 2 + 1)
+        self.instalments_preview = QLabel()
+        self.instalments_preview.setObjectName("instalments_preview")
+        self.instalments_preview.setWordWrap(True)
+        self.instalments_preview.setStyleSheet("color: #5f6368;")
+        grid.addWidget(self.instalments_preview, 3, 0, 1, 8)
+        self.payment_error = self._error_label()
+        self.payment_error.setObjectName("payment_error")
+        grid.addWidget(self.payment_error, 4, 0, 1, 8)
+        grid.setColumnStretch(8, 1)
+        for widget in self._payment_inputs():
+            widget.installEventFilter(self)
+        return box
+
+    def _payment_inputs(self) -> list[QWidget]:
+        return [
+            self.condition_combo,
+            self.payment_combo,
+            self.card_brand_combo,
+            self.card_auth_edit,
+            self.cheque_number_edit,
+            self.bank_edit,
+            self.credit_kind_combo,
+            self.term_spin,
+            self.instalments_spin,
+            self.first_due_edit,
+        ]
 
     def _build_totals(self) -> QWidget:
         frame = QFrame()
@@ -358,15 +680,16 @@ class InvoiceDialog(QDialog):
             ("exenta", self.tr("Exentas"), 2, 0),
             ("iva_total", self.tr("Total IVA"), 2, 2),
         )
+        value_width = self.fontMetrics().horizontalAdvance("000.000.000.000")
         for key, caption, row, column in cells:
             value = QLabel("0")
             value.setObjectName(f"total_{key}")
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            value.setMinimumWidth(110)
+            value.setMinimumWidth(value_width)
             grid.addWidget(QLabel(caption + ":"), row, column)
             grid.addWidget(value, row, column + 1)
             self.total_labels[key] = value
-        grid.setColumnMinimumWidth(2, 90)
+        grid.setColumnMinimumWidth(2, self.fontMetrics().horizontalAdvance("Total IVA:") + 12)
         h.addLayout(grid)
         h.addStretch(1)
 
@@ -380,7 +703,7 @@ class InvoiceDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.8)
         font.setBold(True)
         total.setFont(font)
-        total.setMinimumWidth(200)
+        total.setMinimumWidth(QLabel().fontMetrics().horizontalAdvance("0") * 12 * 2)
         self.total_labels["total"] = total
         total_box.addWidget(caption)
         total_box.addWidget(total)
@@ -388,12 +711,26 @@ class InvoiceDialog(QDialog):
         h.addLayout(total_box)
         return frame
 
+    def _update_tab_order(self) -> None:
+        """Customer, items (line by line), item buttons, payment, Guardar, Cancelar."""
+        chain: list[QWidget] = [self.kind_combo, self.number_edit, self.name_edit]
+        if self._original_row is not None:
+            chain.insert(0, self.today_check)
+        for row in self.rows:
+            chain.extend(row.inputs)
+        chain.extend([self.add_item_button, self.remove_item_button])
+        chain.extend(self._payment_inputs())
+        chain.extend([self.save_button, self.cancel_button])
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     # -- items ---------------------------------------------------------------------
     def add_item(self) -> ItemRow:
         r = self.items_table.rowCount()
         self.items_table.insertRow(r)
         desc = QLineEdit()
         desc.setMaxLength(2000)
+        desc.setPlaceholderText(self.tr("Escriba para buscar en los productos"))
         qty = QLineEdit(DEFAULT_QUANTITY)
         price = QLineEdit()
         for edit in (qty, price):
@@ -415,8 +752,11 @@ class InvoiceDialog(QDialog):
         for edit in (desc, qty, price):
             edit.textEdited.connect(lambda _t, w=edit: self._item_edited(w))
         iva.currentIndexChanged.connect(lambda _i, w=iva: self._item_edited(w))
+        self.products.attach(desc)
         self.rows.append(row)
         self._recompute()
+        if hasattr(self, "save_button"):
+            self._update_tab_order()
         return row
 
     def _add_item_and_focus(self) -> None:
@@ -438,11 +778,30 @@ class InvoiceDialog(QDialog):
         if self.rows:
             self.rows[min(index, len(self.rows) - 1)].descripcion.setFocus()
         self._recompute()
+        self._update_tab_order()
 
     def _item_edited(self, widget: QWidget) -> None:
         self._save_errors.pop(widget, None)
         self._save_items_messages = []
+        for row in self.rows:
+            if widget is row.descripcion:
+                row.codigo = None  # a product's code belongs to its description
         self._recompute()
+
+    def _product_picked(self, product, edit: QWidget) -> None:
+        """A product from the list: its description, last price and IVA rate."""
+        row = next((r for r in self.rows if r.descripcion is edit), None)
+        if row is None:
+            return
+        row.descripcion.setText(product.description)
+        row.precio.setText(amount_text(Decimal(product.price)))
+        row.iva.setCurrentIndex({10: 0, 5: 1, 0: 2}.get(product.iva, 0))
+        row.codigo = product.code
+        for widget in row.inputs:
+            self._save_errors.pop(widget, None)
+        self._recompute()
+        row.cantidad.setFocus(Qt.FocusReason.TabFocusReason)
+        row.cantidad.selectAll()
 
     def _row_items(self) -> tuple[list[Item], dict[QWidget, str]]:
         """Items of the filled lines (trailing blank lines are ignored) and the typing
@@ -464,6 +823,9 @@ class InvoiceDialog(QDialog):
                     iva_tipo=choice.iva_tipo,
                     iva_base=choice.iva_base,
                     iva=choice.iva,
+                    codigo=row.codigo,
+                    unidad_medida=row.unidad_medida,
+                    extra=dict(row.extra),
                 )
             )
         return items, problems
@@ -487,6 +849,8 @@ class InvoiceDialog(QDialog):
 
     def _recompute(self) -> None:
         """Line totals, document totals and item error marks, on every edit."""
+        if not hasattr(self, "total_labels"):
+            return
         items, problems = self._row_items()
         valid_items = []
         for index, row in enumerate(self.rows):
@@ -496,9 +860,10 @@ class InvoiceDialog(QDialog):
                 cell.setText(format_amount(item_total(items[index])))
             else:
                 cell.setText("")
-        totals = document_totals(self._document(valid_items))
+        totals = document_totals(self._document(valid_items, with_payment=False))
         for key, label in self.total_labels.items():
             label.setText(format_amount(getattr(totals, key)))
+        self._show_instalments(totals.total)
         # Typing errors show only for what the user has touched: an empty price on a
         # line just added is not an error yet; the save reports it.
         live = {w: m for w, m in problems.items() if w.text().strip()}
@@ -534,28 +899,55 @@ class InvoiceDialog(QDialog):
         self.number_edit.setEnabled(not innominado)
         self.name_edit.setEnabled(not innominado)
         if kind is CustomerKind.RUC:
-            self.number_label.setText(self.tr("RUC:"))
+            self.number_label.setText(self.tr("&RUC:"))
             self.number_edit.setPlaceholderText(self.tr("80012345-6 (con dígito verificador)"))
-            self.name_label.setText(self.tr("Razón social:"))
-            self.name_edit.setPlaceholderText(self.tr("Nombre o razón social del cliente"))
+            self.name_label.setText(self.tr("Razón so&cial:"))
+            self.name_edit.setPlaceholderText(
+                self.tr("Nombre o razón social (escriba para buscar en la libreta, F4)")
+            )
         elif kind is CustomerKind.CEDULA:
-            self.number_label.setText(self.tr("Cédula:"))
+            self.number_label.setText(self.tr("Cé&dula:"))
             self.number_edit.setPlaceholderText(self.tr("Solo dígitos, sin puntos"))
-            self.name_label.setText(self.tr("Nombre:"))
+            self.name_label.setText(self.tr("&Nombre:"))
             self.name_edit.setPlaceholderText(self.tr("Nombre y apellido"))
         else:
             self.number_label.setText(self.tr("Documento:"))
             self.number_edit.setPlaceholderText(self.tr("No hace falta"))
-            self.name_label.setText(self.tr("Nombre:"))
+            self.name_label.setText(self.tr("&Nombre:"))
         self._save_errors.pop(self.number_edit, None)
         self._save_errors.pop(self.name_edit, None)
         self._check_number(final=False)
         self._show_customer_errors()
+        if hasattr(self, "condition_combo"):
+            self._payment_changed()
 
     def _customer_edited(self, widget: QWidget) -> None:
         self._save_errors.pop(widget, None)
+        picked = self._picked_customer
+        if picked is not None and self.number_edit.text().strip() != picked.tax_id:
+            self._picked_customer = None
         self._check_number(final=False)
         self._show_customer_errors()
+
+    def find_customer(self) -> None:
+        """F4: the customer book's recent customers, filtered by what is typed."""
+        if self.kind() is CustomerKind.INNOMINADO:
+            self.kind_combo.setCurrentIndex(CustomerKind.RUC)
+        self.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.customers.refresh(self.name_edit.text(), self.name_edit)
+        self.customers.complete()
+
+    def _customer_picked(self, customer, _edit: QWidget) -> None:
+        kind = CustomerKind.RUC if customer.kind == "RUC" else CustomerKind.CEDULA
+        self.kind_combo.setCurrentIndex(kind)
+        self.number_edit.setText(customer.tax_id)
+        self.name_edit.setText(customer.name)
+        self._picked_customer = customer
+        for edit in (self.number_edit, self.name_edit):
+            self._save_errors.pop(edit, None)
+        self._check_number(final=True)
+        if self.rows:
+            self.rows[0].descripcion.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _number_problem(self, final: bool) -> str | None:
         """The live check of the RUC or cédula field. While typing, a RUC's shape is
@@ -590,31 +982,264 @@ class InvoiceDialog(QDialog):
         name = self.name_edit.text().strip()
         number = self.number_edit.text().strip()
         if kind is CustomerKind.RUC:
-            return Customer(
+            customer = Customer(
                 contribuyente=True,
                 razon_social=name,
                 ruc=number or None,
                 tipo_operacion=1,
                 tipo_contribuyente=tipo_contribuyente_for(number),
             )
-        if kind is CustomerKind.CEDULA:
-            return Customer(
+        elif kind is CustomerKind.CEDULA:
+            customer = Customer(
                 contribuyente=False,
                 razon_social=name,
                 documento_tipo=CEDULA_PARAGUAYA,
                 documento_numero=number or None,
                 tipo_operacion=2,
             )
-        return Customer(
-            contribuyente=False,
-            razon_social=INNOMINADO_NAME,
-            documento_tipo=INNOMINADO,
-            tipo_operacion=2,
+        else:
+            customer = Customer(
+                contribuyente=False,
+                razon_social=INNOMINADO_NAME,
+                documento_tipo=INNOMINADO,
+                tipo_operacion=2,
+            )
+        original = self._original.cliente if self._original is not None else None
+        if original is not None and kind is not CustomerKind.INNOMINADO:
+            # Keep what the form does not show (email, address, extra keys).
+            customer = replace(
+                original,
+                contribuyente=customer.contribuyente,
+                razon_social=customer.razon_social,
+                ruc=customer.ruc,
+                documento_tipo=customer.documento_tipo,
+                documento_numero=customer.documento_numero,
+                tipo_operacion=original.tipo_operacion
+                if original.contribuyente == customer.contribuyente
+                else customer.tipo_operacion,
+                tipo_contribuyente=customer.tipo_contribuyente,
+            )
+        picked = self._picked_customer
+        if picked is not None and kind is not CustomerKind.INNOMINADO and picked.tax_id == number:
+            customer = replace(
+                customer,
+                email=customer.email or picked.email,
+                telefono=customer.telefono or picked.phone,
+                direccion=customer.direccion or picked.address,
+            )
+        return customer
+
+    # -- payment -------------------------------------------------------------------
+    def condition(self) -> int:
+        return int(self.condition_combo.currentData())
+
+    def payment_type(self) -> int:
+        return int(self.payment_combo.currentData())
+
+    def _payment_changed(self) -> None:
+        credit = self.condition() == CREDITO
+        kind = self.payment_type()
+        card = not credit and kind in (PAGO_TARJETA_CREDITO, PAGO_TARJETA_DEBITO)
+        cheque = not credit and kind == PAGO_CHEQUE
+        cuotas = credit and self.credit_kind_combo.currentData() == CREDITO_CUOTAS
+        for widget, visible in (
+            (self.payment_label, not credit),
+            (self.payment_combo, not credit),
+            (self.card_brand_label, card),
+            (self.card_brand_combo, card),
+            (self.card_auth_label, card),
+            (self.card_auth_edit, card),
+            (self.cheque_number_label, cheque),
+            (self.cheque_number_edit, cheque),
+            (self.bank_label, cheque),
+            (self.bank_edit, cheque),
+            (self.credit_kind_label, credit),
+            (self.credit_kind_combo, credit),
+            (self.term_label, credit and not cuotas),
+            (self.term_spin, credit and not cuotas),
+            (self.instalments_label, cuotas),
+            (self.instalments_spin, cuotas),
+            (self.first_due_label, cuotas),
+            (self.first_due_edit, cuotas),
+            (self.instalments_preview, cuotas),
+        ):
+            widget.setVisible(visible)
+        for widget in self._payment_inputs():
+            self._save_errors.pop(widget, None)
+        self._show_payment_errors()
+        self._recompute()
+
+    def _payment_edited(self, widget: QWidget) -> None:
+        self._save_errors.pop(widget, None)
+        self._show_payment_errors()
+
+    def _show_instalments(self, total: Decimal) -> None:
+        if not hasattr(self, "instalments_preview"):
+            return
+        if self.condition() != CREDITO or self.credit_kind_combo.currentData() != CREDITO_CUOTAS:
+            self.instalments_preview.setText("")
+            return
+        plan = instalments(
+            total, self.instalments_spin.value(), self.first_due_edit.date().toPython()
         )
+        parts = [
+            f"{n + 1}) {due:%d/%m/%Y}: {format_amount(amount)}"
+            for n, (due, amount) in enumerate(plan[:12])
+        ]
+        if len(plan) > 12:
+            parts.append("…")
+        self.instalments_preview.setText(" · ".join(parts))
+
+    def _payment_problems(self) -> dict[QWidget, str]:
+        """What the form itself checks before the domain does (SIFEN E7.1.1/E7.1.2)."""
+        problems: dict[QWidget, str] = {}
+        if self.condition() == CREDITO:
+            if self.kind() is CustomerKind.INNOMINADO:
+                problems[self.condition_combo] = self.tr(
+                    "Una venta a crédito necesita un cliente identificado (RUC o cédula)."
+                )
+            return problems
+        kind = self.payment_type()
+        if kind in (PAGO_TARJETA_CREDITO, PAGO_TARJETA_DEBITO):
+            code = self.card_auth_edit.text().strip()
+            if code and not _DIGITS_RE.match(code):
+                problems[self.card_auth_edit] = self.tr(
+                    "El número de autorización lleva solo dígitos (hasta 10)."
+                )
+        elif kind == PAGO_CHEQUE:
+            number = self.cheque_number_edit.text().strip()
+            if not number or not _DIGITS_RE.match(number):
+                problems[self.cheque_number_edit] = self.tr(
+                    "Escriba el número del cheque (solo dígitos, hasta 8)."
+                )
+            if not 4 <= len(self.bank_edit.text().strip()) <= 20:
+                problems[self.bank_edit] = self.tr(
+                    "Escriba el banco emisor del cheque (entre 4 y 20 caracteres)."
+                )
+        return problems
+
+    def _show_payment_errors(self) -> None:
+        messages = []
+        for widget in self._payment_inputs():
+            message = self._save_errors.get(widget)
+            _set_invalid(widget, message)
+            if message and message not in messages:
+                messages.append(message)
+        _show(self.payment_error, "\n".join(messages))
+
+    def _condition_fields(self, total: Decimal) -> dict[str, Any]:
+        """condicion_tipo, entregas and credito of the document, from the form."""
+        if self.condition() == CREDITO:
+            if self.credit_kind_combo.currentData() == CREDITO_CUOTAS:
+                plan = instalments(
+                    total, self.instalments_spin.value(), self.first_due_edit.date().toPython()
+                )
+                credito = {
+                    "tipo": CREDITO_CUOTAS,
+                    "cuotas": len(plan),
+                    "infoCuotas": [
+                        {"moneda": "PYG", "monto": int(amount), "vencimiento": due.isoformat()}
+                        for due, amount in plan
+                    ],
+                }
+            else:
+                credito = {"tipo": CREDITO_PLAZO, "plazo": f"{self.term_spin.value()} días"}
+            return {"condicion_tipo": CREDITO, "entregas": [], "credito": credito}
+        kind = self.payment_type()
+        extra: dict[str, Any] = {}
+        if kind in (PAGO_TARJETA_CREDITO, PAGO_TARJETA_DEBITO):
+            info: dict[str, Any] = {"tipo": self.card_brand_combo.currentData(), "medioPago": 1}
+            code = self.card_auth_edit.text().strip()
+            if code.isdigit():
+                info["codigoAutorizacion"] = int(code)
+            extra["infoTarjeta"] = info
+        elif kind == PAGO_CHEQUE:
+            extra["infoCheque"] = {
+                "numeroCheque": self.cheque_number_edit.text().strip().zfill(8),
+                "banco": self.bank_edit.text().strip(),
+            }
+        payment = Payment(tipo=kind, monto=total, moneda="PYG", extra=extra)
+        return {"condicion_tipo": CONTADO, "entregas": [payment], "credito": None}
+
+    # -- correction mode -----------------------------------------------------------
+    def _load_original(self, doc_id: int) -> None:
+        with self._db.session() as s:
+            row = s.get(DocumentRow, doc_id)
+        if row is None:
+            raise CorrectionRefused(self.tr("El documento ya no existe."))
+        doc, errors = document_from_json(json.loads(row.payload))
+        if doc is None:
+            raise CorrectionRefused("; ".join(str(e) for e in errors))
+        self._original_row = row
+        self._original = doc
+
+    def _prefill(self, doc: Document) -> None:
+        cli = doc.cliente
+        if cli.contribuyente:
+            self.kind_combo.setCurrentIndex(CustomerKind.RUC)
+            self.number_edit.setText(cli.ruc or "")
+            self.name_edit.setText(cli.razon_social)
+        elif cli.documento_tipo == INNOMINADO:
+            self.kind_combo.setCurrentIndex(CustomerKind.INNOMINADO)
+        else:
+            self.kind_combo.setCurrentIndex(CustomerKind.CEDULA)
+            self.number_edit.setText(cli.documento_numero or "")
+            self.name_edit.setText(cli.razon_social)
+        for item in doc.items:
+            row = self.add_item()
+            row.descripcion.setText(item.descripcion)
+            row.cantidad.setText(amount_text(item.cantidad))
+            row.precio.setText(amount_text(item.precio_unitario))
+            index = next(
+                (
+                    n
+                    for n, c in enumerate(IVA_CHOICES)
+                    if (c.iva_tipo, c.iva_base, c.iva) == (item.iva_tipo, item.iva_base, item.iva)
+                ),
+                None,
+            )
+            if index is None:
+                choice = IvaChoice(
+                    f"{item.iva} % ({item.iva_base} %)", item.iva_tipo, item.iva_base, item.iva
+                )
+                row.iva.addItem(choice.label, choice)
+                index = row.iva.count() - 1
+            row.iva.setCurrentIndex(index)
+            row.codigo, row.unidad_medida, row.extra = item.codigo, item.unidad_medida, item.extra
+        if not doc.items:
+            self.add_item()
+        if doc.condicion_tipo == CREDITO:
+            self.condition_combo.setCurrentIndex(1)
+            credito = doc.credito or {}
+            if credito.get("tipo") == CREDITO_CUOTAS or credito.get("cuotas"):
+                self.credit_kind_combo.setCurrentIndex(1)
+                self.instalments_spin.setValue(int(credito.get("cuotas") or 2))
+                first = (credito.get("infoCuotas") or [{}])[0].get("vencimiento")
+                if first:
+                    self.first_due_edit.setDate(QDate.fromString(first[:10], "yyyy-MM-dd"))
+            else:
+                days = re.match(r"\s*(\d+)", str(credito.get("plazo") or "30"))
+                self.term_spin.setValue(int(days.group(1)) if days else 30)
+        elif doc.entregas:
+            payment = doc.entregas[0]
+            index = self.payment_combo.findData(payment.tipo)
+            if index >= 0:
+                self.payment_combo.setCurrentIndex(index)
+            tarjeta = payment.extra.get("infoTarjeta") or {}
+            cheque = payment.extra.get("infoCheque") or {}
+            if tarjeta:
+                self.card_brand_combo.setCurrentIndex(
+                    max(0, self.card_brand_combo.findData(tarjeta.get("tipo")))
+                )
+                if tarjeta.get("codigoAutorizacion"):
+                    self.card_auth_edit.setText(str(tarjeta["codigoAutorizacion"]))
+            if cheque:
+                self.cheque_number_edit.setText(str(cheque.get("numeroCheque", "")))
+                self.bank_edit.setText(str(cheque.get("banco", "")))
 
     # -- saving --------------------------------------------------------------------
-    def _document(self, items: list[Item]) -> Document:
-        return Document(
+    def _document(self, items: list[Item], *, with_payment: bool = True) -> Document:
+        base = Document(
             cliente=self._customer(),
             items=items,
             fecha=self._now().replace(microsecond=0),
@@ -622,6 +1247,18 @@ class InvoiceDialog(QDialog):
             punto=self._profile.punto,
             condicion_tipo=CONTADO,
         )
+        if self._original is not None:
+            keep_date = not self.today_check.isChecked()
+            base = replace(
+                self._original,
+                cliente=base.cliente,
+                items=items,
+                fecha=self._original.fecha if keep_date else base.fecha,
+            )
+        if not with_payment:
+            return replace(base, entregas=[], credito=None, condicion_tipo=CONTADO)
+        total = document_totals(replace(base, entregas=[])).total
+        return replace(base, **self._condition_fields(total))
 
     def save(self) -> bool:
         """Validate, queue and close; on any problem keep the input and show why."""
@@ -631,6 +1268,7 @@ class InvoiceDialog(QDialog):
         self._save_items_messages = []
         _show(self.errors_label, "")
         items, problems = self._row_items()
+        problems.update(self._payment_problems())
         doc = self._document(items)
         if problems:
             # Numbers that make no sense: save nothing, but report every other problem
@@ -642,7 +1280,18 @@ class InvoiceDialog(QDialog):
             self._focus_first_error()
             return False
         try:
-            result = enqueue_documents(self._db, self._profile.id, [doc], actor="user")
+            if self.correct_id is not None:
+                result = resend_corrected(self._db, self.correct_id, doc, actor="user")
+                errors = result.errors
+                saved = result.doc_id if result.ok else None
+                self.saved_with_new_number = result.new_number
+            else:
+                queued = enqueue_documents(self._db, self._profile.id, [doc], actor="user")
+                errors = queued.errors.get(0, [])
+                saved = queued.ids[0] if queued.ids else None
+        except CorrectionRefused as exc:
+            _show(self.errors_label, str(exc))
+            return False
         except Exception:
             log.exception("saving an invoice failed")
             _show(
@@ -653,13 +1302,47 @@ class InvoiceDialog(QDialog):
                 ),
             )
             return False
-        if result.errors:
-            self._show_validation_errors(result.errors.get(0, []))
+        if errors or saved is None:
+            self._show_validation_errors(errors)
             self._focus_first_error()
             return False
-        self.saved_id = result.ids[0]
+        self.saved_id = saved
+        self._remember(doc)
         self.accept()
         return True
+
+    def _remember(self, doc: Document) -> None:
+        """The customer and the products go to the books (best effort: the invoice is
+        already saved, a failure here only costs a suggestion next time)."""
+        try:
+            kind = self.kind()
+            if kind is not CustomerKind.INNOMINADO:
+                cli = doc.cliente
+                remember_customer(
+                    self._db,
+                    country=self._profile.country,
+                    kind="RUC" if kind is CustomerKind.RUC else "CI",
+                    tax_id=self.number_edit.text().strip(),
+                    name=cli.razon_social,
+                    email=cli.email,
+                    phone=cli.telefono,
+                    address=cli.direccion,
+                )
+            remember_products(
+                self._db,
+                [
+                    SoldItem(
+                        description=item.descripcion,
+                        price=item.precio_unitario,
+                        iva=item.iva if item.iva_tipo == 1 else 0,
+                        code=item.codigo,
+                    )
+                    for item in doc.items
+                    if item.iva_tipo in (1, 3)
+                ],
+            )
+        except Exception:
+            log.exception("remembering the customer and products failed")
 
     def _show_validation_errors(self, errors: list[ValidationError]) -> None:
         unmapped: list[str] = []
@@ -673,6 +1356,7 @@ class InvoiceDialog(QDialog):
                 unmapped.append(err.message)
         self._render_item_errors({})
         self._show_customer_errors()
+        self._show_payment_errors()
         summary = [self.tr("No se guardó nada: revise los datos marcados en rojo.")]
         _show(self.errors_label, "\n".join(summary + unmapped))
 
@@ -688,6 +1372,8 @@ class InvoiceDialog(QDialog):
             return self.number_edit
         if path == "cliente.razonSocial":
             return self.name_edit
+        if path.startswith("condicion"):
+            return self.condition_combo if self.condition() == CREDITO else self.payment_combo
         if path == "items":
             return "items"
         m = _ITEM_PATH_RE.match(path)
@@ -707,9 +1393,10 @@ class InvoiceDialog(QDialog):
         }.get(key or "", "items")
 
     def _focus_first_error(self) -> None:
-        for widget in self._input_order():
+        for widget in self._input_order() + self._payment_order():
             if widget in self._save_errors:
                 widget.setFocus()
+                self.body_scroll.ensureWidgetVisible(widget)
                 return
 
     # -- keyboard ------------------------------------------------------------------
@@ -719,21 +1406,28 @@ class InvoiceDialog(QDialog):
             order.extend(row.inputs)
         return [w for w in order if w.isEnabled()]
 
+    def _payment_order(self) -> list[QWidget]:
+        return [w for w in self._payment_inputs() if w.isEnabled() and not w.isHidden()]
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        """Enter moves to the next field (the last one moves to Guardar)."""
+        """Enter moves to the next field (the last one moves to Guardar). The payment
+        box is its own little sequence, reached with Tab or Alt+O."""
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ):
-            order = self._input_order()
-            if watched in order:
+            for order in (self._input_order(), self._payment_order()):
+                if watched not in order:
+                    continue
                 position = order.index(watched)
                 if position + 1 < len(order):
-                    order[position + 1].setFocus(Qt.FocusReason.TabFocusReason)
-                    if isinstance(order[position + 1], QLineEdit):
-                        order[position + 1].selectAll()
+                    following = order[position + 1]
+                    following.setFocus(Qt.FocusReason.TabFocusReason)
+                    self.body_scroll.ensureWidgetVisible(following)
+                    if isinstance(following, QLineEdit):
+                        following.selectAll()
                     return True
                 self.save_button.setFocus(Qt.FocusReason.TabFocusReason)
                 return True

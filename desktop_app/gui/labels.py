@@ -51,28 +51,28 @@ _AMBER = ("#8a5a00", "#fdf1d9")
 _PURPLE = ("#5e3a8c", "#f0e8f8")
 
 _STYLES: dict[DocState, StateStyle] = {
-    DocState.DRAFT: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Borrador"), *_GREY, Glyph.PENCIL),
-    DocState.QUEUED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Encolado"), *_GREY, Glyph.DOTS),
-    DocState.SENDING: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Enviando"), *_BLUE, Glyph.ARROW),
-    DocState.SUBMITTED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Enviado"), *_BLUE, Glyph.ARROW),
-    DocState.APPROVED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Aprobado"), *_GREEN, Glyph.CHECK),
+    DocState.DRAFT: StateStyle(QT_TRANSLATE_NOOP("DocState", "Borrador"), *_GREY, Glyph.PENCIL),
+    DocState.QUEUED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Encolado"), *_GREY, Glyph.DOTS),
+    DocState.SENDING: StateStyle(QT_TRANSLATE_NOOP("DocState", "Enviando"), *_BLUE, Glyph.ARROW),
+    DocState.SUBMITTED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Enviado"), *_BLUE, Glyph.ARROW),
+    DocState.APPROVED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Aprobado"), *_GREEN, Glyph.CHECK),
     DocState.APPROVED_WITH_OBSERVATIONS: StateStyle(
-        QT_TRANSLATE_NOOP(CONTEXT, "Aprobado con observaciones"), *_GREEN, Glyph.CHECK_BANG
+        QT_TRANSLATE_NOOP("DocState", "Aprobado con observaciones"), *_GREEN, Glyph.CHECK_BANG
     ),
-    DocState.REJECTED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Rechazado"), *_RED, Glyph.CROSS),
+    DocState.REJECTED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Rechazado"), *_RED, Glyph.CROSS),
     DocState.UNKNOWN: StateStyle(
-        QT_TRANSLATE_NOOP(CONTEXT, "Verificando"), *_AMBER, Glyph.QUESTION
+        QT_TRANSLATE_NOOP("DocState", "Verificando"), *_AMBER, Glyph.QUESTION
     ),
     DocState.CANCEL_REQUESTED: StateStyle(
-        QT_TRANSLATE_NOOP(CONTEXT, "Anulación solicitada"), *_PURPLE, Glyph.HOURGLASS
+        QT_TRANSLATE_NOOP("DocState", "Anulación solicitada"), *_PURPLE, Glyph.HOURGLASS
     ),
-    DocState.CANCELLED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Anulado"), *_GREY, Glyph.SLASH),
-    DocState.VOIDED: StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Inutilizado"), *_GREY, Glyph.SLASH),
+    DocState.CANCELLED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Anulado"), *_GREY, Glyph.SLASH),
+    DocState.VOIDED: StateStyle(QT_TRANSLATE_NOOP("DocState", "Inutilizado"), *_GREY, Glyph.SLASH),
 }
 #: SUBMITTED and the provider said the authority is still working on it.
-_PROCESSING = StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Procesando"), *_BLUE, Glyph.HOURGLASS)
+_PROCESSING = StateStyle(QT_TRANSLATE_NOOP("DocState", "Procesando"), *_BLUE, Glyph.HOURGLASS)
 #: A state this release does not know (a newer terminal wrote it to a shared database).
-_UNRECOGNISED = StateStyle(QT_TRANSLATE_NOOP(CONTEXT, "Desconocido"), *_GREY, Glyph.QUESTION)
+_UNRECOGNISED = StateStyle(QT_TRANSLATE_NOOP("DocState", "Desconocido"), *_GREY, Glyph.QUESTION)
 
 
 def state_style(state: str | DocState, processing: bool = False) -> StateStyle:
@@ -110,6 +110,142 @@ def state_icon(state: str | DocState, processing: bool = False) -> QIcon:
         for size in (16, 32):
             icon.addPixmap(_paint(style.glyph, QColor(style.foreground), size))
         _ICONS[key] = icon
+    return icon
+
+
+#: Lote.state values (store/models.py) as the Lotes screen shows them.
+_LOTE_STATES = {
+    "SENDING": QT_TRANSLATE_NOOP("LoteState", "Enviando"),
+    "SUBMITTED": QT_TRANSLATE_NOOP("LoteState", "En proceso"),
+    "DONE": QT_TRANSLATE_NOOP("LoteState", "Terminado"),
+    "UNKNOWN": QT_TRANSLATE_NOOP("LoteState", "Sin respuesta: verificando"),
+    "REFUSED": QT_TRANSLATE_NOOP("LoteState", "Rechazado por el proveedor"),
+    "OFFLINE": QT_TRANSLATE_NOOP("LoteState", "Sin conexión: devuelto a la cola"),
+}
+
+
+def lote_state_label(state: str) -> str:
+    text = _LOTE_STATES.get(state)
+    return QCoreApplication.translate("LoteState", text) if text else state
+
+
+#: SIFEN C002 iTiDE (the other countries' types are listed as "Factura").
+_TIPOS = {
+    1: QT_TRANSLATE_NOOP("TipoDocumento", "Factura electrónica"),
+    4: QT_TRANSLATE_NOOP("TipoDocumento", "Autofactura electrónica"),
+    5: QT_TRANSLATE_NOOP("TipoDocumento", "Nota de crédito electrónica"),
+    6: QT_TRANSLATE_NOOP("TipoDocumento", "Nota de débito electrónica"),
+    7: QT_TRANSLATE_NOOP("TipoDocumento", "Nota de remisión electrónica"),
+}
+
+
+def tipo_documento_label(tipo: int, country: str = "PY") -> str:
+    if country != "PY":
+        return QCoreApplication.translate("TipoDocumento", "Factura")
+    text = _TIPOS.get(tipo)
+    if text is None:
+        return QCoreApplication.translate("TipoDocumento", "Documento tipo {n}").format(n=tipo)
+    return QCoreApplication.translate("TipoDocumento", text)
+
+
+def actor_label(actor: str) -> str:
+    """Who made a change, for the timeline: the cashier, Lote's sender, a test..."""
+    if actor == "user":
+        return QCoreApplication.translate("Actor", "Usuario")
+    if actor == "sync":
+        return QCoreApplication.translate("Actor", "Lote (envío automático)")
+    if actor == "import":
+        return QCoreApplication.translate("Actor", "Importación")
+    return actor
+
+
+def app_icon() -> QIcon:
+    """Lote's icon, painted: a stack of three sheets with a check on top."""
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.scale(size / 64, size / 64)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor("#1c4f9c"))
+        p.drawRoundedRect(QRectF(2, 2, 60, 60), 12, 12)
+        for n, shade in enumerate(("#9fb8e0", "#cfdcf1", "#ffffff")):
+            p.setBrush(QColor(shade))
+            p.drawRoundedRect(QRectF(16 - n * 3, 12 + n * 4, 32, 40 - n * 4), 3, 3)
+        pen = QPen(
+            QColor("#1e8e3e"),
+            5,
+            Qt.PenStyle.SolidLine,
+            Qt.PenCapStyle.RoundCap,
+            Qt.PenJoinStyle.RoundJoin,
+        )
+        p.setPen(pen)
+        path = QPainterPath()
+        path.moveTo(17, 34)
+        path.lineTo(25, 42)
+        path.lineTo(39, 26)
+        p.drawPath(path)
+        p.end()
+        icon.addPixmap(pixmap)
+    return icon
+
+
+def nav_icon(kind: str, color: str = "#1c4f9c") -> QIcon:
+    """The navigation list's icons, painted on a 24x24 grid: "documents", "dashboard",
+    "lotes", "customers", "products"."""
+    icon = QIcon()
+    for size in (20, 24, 40, 48):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.scale(size / 24, size / 24)
+        pen = QPen(
+            QColor(color),
+            1.8,
+            Qt.PenStyle.SolidLine,
+            Qt.PenCapStyle.RoundCap,
+            Qt.PenJoinStyle.RoundJoin,
+        )
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if kind == "documents":
+            p.drawRoundedRect(QRectF(5, 3, 14, 18), 2, 2)
+            for y in (8, 12, 16):
+                p.drawLine(QPointF(8, y), QPointF(16, y))
+        elif kind == "dashboard":
+            p.setBrush(QColor(color))
+            for x, h in ((4, 8), (10, 14), (16, 5)):
+                p.drawRect(QRectF(x, 20 - h, 4, h))
+            p.drawLine(QPointF(3, 21), QPointF(21, 21))
+        elif kind == "lotes":
+            for n in range(3):
+                p.drawRoundedRect(QRectF(4 + n * 2, 4 + n * 4, 14, 8), 1.5, 1.5)
+        elif kind == "customers":
+            p.drawEllipse(QRectF(8, 3, 8, 8))
+            path = QPainterPath()
+            path.moveTo(4, 21)
+            path.cubicTo(4, 13, 20, 13, 20, 21)
+            p.drawPath(path)
+        elif kind == "products":
+            path = QPainterPath()
+            path.moveTo(12, 3)
+            path.lineTo(20, 7)
+            path.lineTo(20, 17)
+            path.lineTo(12, 21)
+            path.lineTo(4, 17)
+            path.lineTo(4, 7)
+            path.closeSubpath()
+            path.moveTo(4, 7)
+            path.lineTo(12, 11)
+            path.lineTo(20, 7)
+            path.moveTo(12, 11)
+            path.lineTo(12, 21)
+            p.drawPath(path)
+        p.end()
+        icon.addPixmap(pixmap)
     return icon
 
 

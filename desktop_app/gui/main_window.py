@@ -1,30 +1,46 @@
-"""The main window: the outbox table, "Nueva factura", and a status bar that says
-whether Lote is online, how much waits, and when it last spoke to the provider.
+"""The main window: the screens of a cashier's and a bookkeeper's day, and a status bar
+that says whether Lote is online, how much waits, and when it last spoke to the provider.
+
+Screens (Ver menu, Ctrl+1 … Ctrl+5): Documentos (the outbox), Panel (today's and this
+month's totals), Lotes, Clientes, Productos; dialogs for a new invoice (Ctrl+N), a
+document's detail (Enter), and the settings (Ctrl+,). Every action has a visible
+shortcut in its menu and tooltip; F1 lists them all.
 
 Offline is a normal state (DESIGN.md, Connectivity): it is shown in the status bar,
 never in a dialog. Everything the sync workers report arrives here as plain data on
-the GUI thread and becomes `refresh_ids` on the model plus a status bar update.
+the GUI thread and becomes `refresh_ids` on the model, a status bar update, and — when
+documents were rejected — one tray notification.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QProgressBar,
     QSizePolicy,
+    QStackedWidget,
     QStyle,
-    QTableView,
+    QSystemTrayIcon,
+    QTableWidget,
+    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -32,38 +48,27 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.states import DocState
 from desktop_app.gui import labels
-from desktop_app.gui.documents_model import Column, DocumentsModel
+from desktop_app.gui.books_pages import CustomersPage, ProductsPage
+from desktop_app.gui.dashboard_page import DashboardPage
+from desktop_app.gui.detail_dialog import DocumentDetailDialog, printing_module
+from desktop_app.gui.documents_model import DocumentsModel
+from desktop_app.gui.documents_page import DocumentsPage
 from desktop_app.gui.invoice_dialog import InvoiceDialog
+from desktop_app.gui.lotes_page import LotesPage
+from desktop_app.gui.notifier import RejectionNotifier, TrayIcon
+from desktop_app.gui.screen import fit_to_screen
+from desktop_app.gui.settings import KEY_START_PAGE, app_settings, notify_rejected
+from desktop_app.gui.settings_dialog import SettingsDialog
+from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.workers import TICK_MS, SyncWorkers
-from desktop_app.store.profiles import default_profile, list_profiles
+from desktop_app.store.corrections import CorrectionRefused
+from desktop_app.store.models import Document
+from desktop_app.store.profiles import default_profile, get_profile, list_profiles
 from desktop_app.store.queries import last_sync_at, processing_count, state_counts
 
 log = logging.getLogger(__name__)
 
-#: (label, states) of the state filter; None = every state.
-_FILTERS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
-    (QT_TRANSLATE_NOOP("MainWindow", "Todos los estados"), None),
-    (
-        QT_TRANSLATE_NOOP("MainWindow", "Pendientes"),
-        tuple(
-            s.value
-            for s in (DocState.QUEUED, DocState.SENDING, DocState.SUBMITTED, DocState.UNKNOWN)
-        ),
-    ),
-    (
-        QT_TRANSLATE_NOOP("MainWindow", "Aprobados"),
-        (DocState.APPROVED.value, DocState.APPROVED_WITH_OBSERVATIONS.value),
-    ),
-    (QT_TRANSLATE_NOOP("MainWindow", "Rechazados"), (DocState.REJECTED.value,)),
-    (
-        QT_TRANSLATE_NOOP("MainWindow", "Anulados e inutilizados"),
-        (DocState.CANCEL_REQUESTED.value, DocState.CANCELLED.value, DocState.VOIDED.value),
-    ),
-)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
+COUNTRY_NAMES = {"PY": "Paraguay", "BO": "Bolivia", "AR": "Argentina"}
 
 
 def _separator() -> QFrame:
@@ -71,6 +76,10 @@ def _separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.VLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
+
+
+class Page:
+    DOCUMENTS, DASHBOARD, LOTES, CUSTOMERS, PRODUCTS = range(5)
 
 
 class MainWindow(QMainWindow):
@@ -82,11 +91,15 @@ class MainWindow(QMainWindow):
         start_workers: bool = True,
         network_hint: bool = True,
         tick_ms: int = TICK_MS,
+        tray: bool = True,
+        synchronous_tasks: bool = False,
     ) -> None:
         super().__init__(parent)
         self.runtime = runtime
         self.db = runtime.db
         self.invoice_dialog: InvoiceDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.detail_dialogs: dict[int, DocumentDetailDialog] = {}
         self._closed = False
         self._network_hint: tuple | None = None
         #: Set when another instance is this data folder's sender (its PID, or 0).
@@ -95,77 +108,263 @@ class MainWindow(QMainWindow):
         self._online: dict[int, bool | None] = {
             p.id: p.online for p in list_profiles(self.db) if p.id is not None
         }
+        self._sending = 0
+        self._attention_count = 0
 
         title = self.tr("Lote")
         if runtime.demo:
             title = self.tr("Lote — modo demostración")
         self.setWindowTitle(title)
+        self.setWindowIcon(labels.app_icon())
         self.setObjectName("MainWindow")
+        # A little air between a right-aligned number and the next column's text.
+        self.setStyleSheet("QTableView::item { padding-left: 5px; padding-right: 5px; }")
 
+        self.tasks_sync = synchronous_tasks
         self.model = DocumentsModel(self.db, self)
+        self.notifier = RejectionNotifier(self.db, self)
+        self.notifier.enabled = notify_rejected()
+        self.notifier.notify.connect(self._notify_rejected)
         self._build_actions()
+        self._build_pages()
+        self._build_menus()
         self._build_toolbar()
-        self._build_table()
         self._build_status_bar()
 
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(150)
         self._status_timer.timeout.connect(self.update_status)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(300)
-        self._search_timer.timeout.connect(self._apply_filter)
 
         self.workers = SyncWorkers.for_runtime(runtime, self, tick_ms=tick_ms)
         self.workers.changed.connect(self._documents_changed)
         self.workers.connectivity.connect(self._connectivity_changed)
         self.workers.failed.connect(self._sync_failed)
+        self.workers.sending.connect(self._sending_changed)
         if start_workers:
             self.workers.start()
         if network_hint:
             self._watch_network()
 
+        self.tray: TrayIcon | None = None
+        if tray and QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = TrayIcon(self, [self.new_invoice_action, None, self.quit_action])
+            self.tray.show()
+
         self.update_status()
-        self.resize(1180, 640)
+        self._restore_settings()
+        self._update_document_actions()
 
     # -- building ------------------------------------------------------------------
+    def _action(
+        self,
+        name: str,
+        text: str,
+        shortcut: str | QKeySequence | None,
+        slot,
+        tip: str | None = None,
+        icon=None,
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        base = tip or text.replace("&", "").rstrip("…")
+        action.setToolTip(f"{base} ({keys})" if keys else base)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
     def _build_actions(self) -> None:
-        style = self.style()
-        self.new_invoice_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), self.tr("Nueva factura"), self
+        sp = QStyle.StandardPixmap
+        self.new_invoice_action = self._action(
+            "new_invoice_action",
+            self.tr("Nueva factura"),
+            "Ctrl+N",
+            self.new_invoice,
+            icon=sp.SP_FileIcon,
         )
-        self.new_invoice_action.setObjectName("new_invoice_action")
-        self.new_invoice_action.setShortcut(QKeySequence("Ctrl+N"))
-        self.new_invoice_action.setToolTip(self.tr("Nueva factura (Ctrl+N)"))
-        self.new_invoice_action.triggered.connect(self.new_invoice)
-
-        self.retry_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload),
+        self.retry_action = self._action(
+            "retry_action",
             self.tr("Reintentar ahora"),
-            self,
+            "Ctrl+R",
+            self.retry_now,
+            self.tr("Enviar y consultar ya, sin esperar la próxima pausa tras un fallo"),
+            icon=sp.SP_BrowserReload,
         )
-        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.retry_action.setToolTip(
-            self.tr("Enviar y consultar ya, sin esperar la próxima pausa tras un fallo (Ctrl+R)")
+        self.reload_action = self._action(
+            "reload_action",
+            self.tr("Actualizar"),
+            "F5",
+            self.reload_current_page,
+            self.tr("Volver a leer la pantalla actual"),
         )
-        self.retry_action.triggered.connect(self.retry_now)
+        self.quit_action = self._action("quit_action", self.tr("Salir"), "Ctrl+Q", self.close)
+        self.settings_action = self._action(
+            "settings_action",
+            self.tr("Configuración…"),
+            "Ctrl+,",
+            self.open_settings,
+            icon=sp.SP_FileDialogDetailedView,
+        )
+        self.import_customers_action = self._action(
+            "import_customers_action",
+            self.tr("Importar clientes (CSV)…"),
+            None,
+            lambda: self._import_books(Page.CUSTOMERS),
+        )
+        self.import_products_action = self._action(
+            "import_products_action",
+            self.tr("Importar productos (CSV)…"),
+            None,
+            lambda: self._import_books(Page.PRODUCTS),
+        )
+        self.import_documents_action = self._action(
+            "import_documents_action",
+            self.tr("Importar documentos (CSV/XLSX)…"),
+            "Ctrl+Shift+I",
+            self.import_documents,
+            self.tr("Encolar ventas de un archivo, con una vista previa de cada error"),
+        )
+        self.export_action = self._action(
+            "export_action",
+            self.tr("Exportar la lista (CSV/XLSX)…"),
+            "Ctrl+Shift+E",
+            self.export_documents,
+            self.tr("Guardar los documentos de la lista en un archivo"),
+        )
+        self.sales_book_action = self._action(
+            "sales_book_action",
+            self.tr("Libro de ventas del mes…"),
+            None,
+            self.export_sales_book,
+            self.tr("El libro de ventas de un mes, para el contador"),
+        )
+        self.find_action = self._action(
+            "find_action",
+            self.tr("Buscar"),
+            "Ctrl+F",
+            self.focus_search,
+            self.tr("Buscar en la pantalla actual"),
+        )
 
-        self.reload_action = QAction(self.tr("Actualizar la lista"), self)
-        self.reload_action.setShortcut(QKeySequence("F5"))
-        self.reload_action.triggered.connect(self.model.reload)
+        self.open_document_action = self._action(
+            "open_document_action",
+            self.tr("Ver detalle"),
+            None,
+            self.open_current_document,
+            self.tr("Abrir el documento seleccionado (Intro o doble clic)"),
+        )
+        self.open_document_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        self.open_document_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.correct_action = self._action(
+            "correct_action",
+            self.tr("Corregir y reenviar…"),
+            "Ctrl+E",
+            self.correct_current_document,
+            self.tr("Corregir un documento rechazado y reenviarlo con el mismo número"),
+        )
+        self.cancel_action = self._action(
+            "cancel_action",
+            self.tr("Anular…"),
+            "Ctrl+Shift+A",
+            self.cancel_current_document,
+            self.tr("Pedir la anulación de un documento aprobado"),
+        )
+        self.consult_action = self._action(
+            "consult_action",
+            self.tr("Consultar de nuevo"),
+            "Ctrl+Shift+R",
+            self.consult_again,
+            self.tr("Volver a preguntar al proveedor por los documentos que requieren atención"),
+        )
+        self.print_action = self._action(
+            "print_action",
+            self.tr("Imprimir…"),
+            "Ctrl+P",
+            self.print_current_document,
+            self.tr("Imprimir el KuDE del documento seleccionado"),
+        )
+        self.copy_cdc_action = self._action(
+            "copy_cdc_action",
+            self.tr("Copiar CDC"),
+            "Ctrl+Shift+C",
+            self.copy_current_cdc,
+            self.tr("Copiar el CDC (o CUF/CAE) del documento seleccionado"),
+        )
 
-        self.quit_action = QAction(self.tr("Salir"), self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.triggered.connect(self.close)
+        self.page_actions: list[QAction] = []
+        for page, text in (
+            (Page.DOCUMENTS, self.tr("Documentos")),
+            (Page.DASHBOARD, self.tr("Panel")),
+            (Page.LOTES, self.tr("Lotes")),
+            (Page.CUSTOMERS, self.tr("Clientes")),
+            (Page.PRODUCTS, self.tr("Productos")),
+        ):
+            action = self._action(
+                f"page_action_{page}",
+                text,
+                f"Ctrl+{page + 1}",
+                lambda _c=False, p=page: self.show_page(p),
+            )
+            action.setCheckable(True)
+            self.page_actions.append(action)
 
-        file_menu = self.menuBar().addMenu(self.tr("&Archivo"))
+        self.shortcuts_action = self._action(
+            "shortcuts_action", self.tr("Atajos de teclado"), "F1", self.show_shortcuts
+        )
+        self.about_action = self._action(
+            "about_action", self.tr("Acerca de Lote"), None, self.show_about
+        )
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&Archivo"))
         file_menu.addAction(self.new_invoice_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.import_documents_action)
+        file_menu.addAction(self.import_customers_action)
+        file_menu.addAction(self.import_products_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.sales_book_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        sync_menu = self.menuBar().addMenu(self.tr("&Sincronización"))
+
+        doc_menu = bar.addMenu(self.tr("D&ocumento"))
+        for action in (
+            self.open_document_action,
+            self.correct_action,
+            self.cancel_action,
+            self.consult_action,
+            None,
+            self.print_action,
+            self.copy_cdc_action,
+        ):
+            if action is None:
+                doc_menu.addSeparator()
+            else:
+                doc_menu.addAction(action)
+
+        view_menu = bar.addMenu(self.tr("&Ver"))
+        for action in self.page_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.find_action)
+        view_menu.addAction(self.reload_action)
+
+        sync_menu = bar.addMenu(self.tr("&Sincronización"))
         sync_menu.addAction(self.retry_action)
-        sync_menu.addAction(self.reload_action)
+
+        help_menu = bar.addMenu(self.tr("Ay&uda"))
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+        self.menus = [file_menu, doc_menu, view_menu, sync_menu, help_menu]
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self.tr("Principal"))
@@ -175,21 +374,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.new_invoice_action)
         bar.addAction(self.retry_action)
         bar.addSeparator()
-
-        self.state_filter = QComboBox()
-        self.state_filter.setObjectName("state_filter")
-        for text, states in _FILTERS:
-            self.state_filter.addItem(_tr(text), states)
-        self.state_filter.currentIndexChanged.connect(self._apply_filter)
-        bar.addWidget(self.state_filter)
-
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("search_edit")
-        self.search_edit.setPlaceholderText(self.tr("Buscar cliente, RUC/CI o CDC"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(260)
-        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
-        bar.addWidget(self.search_edit)
+        bar.addAction(self.settings_action)
 
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -205,64 +390,66 @@ class MainWindow(QMainWindow):
             bar.addWidget(demo)
         self.addToolBar(bar)
 
-    def _build_table(self) -> None:
+    def _build_pages(self) -> None:
         central = QWidget()
-        v = QVBoxLayout(central)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.setSpacing(0)
-        self.empty_label = QLabel(
-            self.tr(
-                "Todavía no hay documentos. Pulse «Nueva factura» (Ctrl+N) para emitir el primero; "
-                "se guarda al instante y se envía cuando haya conexión."
-            )
-        )
-        self.empty_label.setObjectName("empty_label")
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: #5f6368; padding: 24px;")
-        v.addWidget(self.empty_label)
+        h = QHBoxLayout(central)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(0)
 
-        table = QTableView()
-        table.setObjectName("documents_table")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        # Fixed row height: ResizeToContents on 200k rows took 71 s (STYLE.md).
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(table.fontMetrics().height() + 12)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.MENSAJE, QHeaderView.ResizeMode.Stretch)
-        fm = table.fontMetrics()
-        pad = 28
-        widths = {
-            Column.NUMERO: fm.horizontalAdvance("001-001-0000000") + pad,
-            Column.FECHA: fm.horizontalAdvance("00/00/0000 00:00") + pad,
-            Column.CLIENTE: fm.horizontalAdvance("M" * 14) + pad,
-            Column.RUC: fm.horizontalAdvance("80000000-0") + pad,
-            Column.TOTAL: fm.horizontalAdvance("000.000.000") + pad,
-            Column.ESTADO: fm.horizontalAdvance(labels.state_label(DocState.CANCEL_REQUESTED))
-            + pad
-            + 24,
-            Column.LOTE: fm.horizontalAdvance("Lote 00") + pad,
-        }
-        for column, width in widths.items():
-            table.setColumnWidth(column, width)
-        self.table = table
-        v.addWidget(table, 1)
+        nav = QListWidget()
+        nav.setObjectName("navigation")
+        nav.setAccessibleName(self.tr("Pantallas"))
+        nav.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        nav.setFrameShape(QFrame.Shape.NoFrame)
+        nav.setStyleSheet(
+            "QListWidget#navigation { background: #f1f3f6; border-right: 1px solid #d8dce2; "
+            "padding-top: 6px; } QListWidget#navigation::item { padding: 8px 10px; } "
+            "QListWidget#navigation::item:selected { background: #dbe6f7; color: #1c4f9c; }"
+        )
+        icons = ("documents", "dashboard", "lotes", "customers", "products")
+        width = 0
+        for action, icon in zip(self.page_actions, icons, strict=True):
+            item = QListWidgetItem(labels.nav_icon(icon), action.text())
+            item.setToolTip(action.toolTip())
+            nav.addItem(item)
+            width = max(width, nav.fontMetrics().horizontalAdvance(action.text()))
+        nav.setFixedWidth(width + 70)
+        nav.setIconSize(QSize(20, 20))
+        nav.currentRowChanged.connect(self._page_changed)
+        self.nav = nav
+        h.addWidget(nav)
+
+        self.stack = QStackedWidget()
+        self.documents_page = DocumentsPage(self.db, self.model, self)
+        self.documents_page.open_requested.connect(self.open_document)
+        self.documents_page.selection_changed.connect(self._update_document_actions)
+        self.documents_page.table.addAction(self.open_document_action)
+        self.dashboard_page = DashboardPage(self.db, self, tasks=self._tasks())
+        self.lotes_page = LotesPage(self.db, self, tasks=self._tasks())
+        self.lotes_page.open_requested.connect(self.open_document)
+        self.customers_page = CustomersPage(self.db, self)
+        self.products_page = ProductsPage(self.db, self)
+        for page in (
+            self.documents_page,
+            self.dashboard_page,
+            self.lotes_page,
+            self.customers_page,
+            self.products_page,
+        ):
+            self.stack.addWidget(page)
+        h.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.model.modelReset.connect(self._update_empty)
-        self.model.rowsInserted.connect(self._update_empty)
-        self._update_empty()
+
+        # The documents screen's widgets, as the rest of the window and tests know them.
+        self.table = self.documents_page.table
+        self.state_filter = self.documents_page.state_filter
+        self.search_edit = self.documents_page.search_edit
+        self.empty_label = self.documents_page.empty_label
+        nav.setCurrentRow(Page.DOCUMENTS)
+
+    def _tasks(self) -> TaskRunner:
+        return TaskRunner(self, synchronous=self.tasks_sync)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -277,17 +464,193 @@ class MainWindow(QMainWindow):
         h.addWidget(self.connectivity_label)
         self.counts_label = QLabel()
         self.counts_label.setObjectName("counts_label")
+        self.attention_label = QLabel()
+        self.attention_label.setObjectName("attention_label")
+        self.attention_label.setStyleSheet("color: #8a5a00;")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("send_progress")
+        self.progress.setRange(0, 0)  # busy indicator: the request is on the wire
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumWidth(self.fontMetrics().horizontalAdvance("M" * 8))
+        self.progress.setMaximumHeight(self.fontMetrics().height())
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("progress_label")
         self.last_sync_label = QLabel()
         self.last_sync_label.setObjectName("last_sync_label")
-        for label in (self.counts_label, self.last_sync_label):
+        for label in (
+            self.counts_label,
+            self.last_sync_label,
+            self.attention_label,
+            self.progress_label,
+        ):
             label.setContentsMargins(6, 0, 6, 0)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(connectivity)
         bar.addPermanentWidget(_separator())
         bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.attention_label)
         bar.addPermanentWidget(_separator())
         bar.addPermanentWidget(self.last_sync_label)
+        self._show_progress()
 
-    # -- actions -------------------------------------------------------------------
+    # -- pages ---------------------------------------------------------------------
+    def show_page(self, page: int) -> None:
+        self.nav.setCurrentRow(page)
+
+    def current_page(self) -> int:
+        return self.stack.currentIndex()
+
+    def _page_changed(self, page: int) -> None:
+        if page < 0:
+            return
+        self.stack.setCurrentIndex(page)
+        for n, action in enumerate(self.page_actions):
+            action.setChecked(n == page)
+        widget = self.stack.currentWidget()
+        if hasattr(widget, "activate"):
+            widget.activate()
+        self._update_document_actions()
+
+    def reload_current_page(self) -> None:
+        page = self.current_page()
+        if page == Page.DOCUMENTS:
+            self.documents_page.reload_profiles()
+            self.model.reload()
+        else:
+            self.stack.currentWidget().refresh()
+        self.update_status()
+
+    def focus_search(self) -> None:
+        page = self.stack.currentWidget()
+        edit = getattr(page, "search_edit", None)
+        if edit is None:
+            self.show_page(Page.DOCUMENTS)
+            edit = self.search_edit
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.selectAll()
+
+    # -- documents -----------------------------------------------------------------
+    def _selected_row(self):
+        if self.current_page() == Page.LOTES:
+            doc_id = self.lotes_page.current_document_id()
+        else:
+            doc_id = self.documents_page.current_id()
+        if doc_id is None:
+            return None
+        return self.model.document(doc_id) or self.lotes_page.documents_model.document(doc_id)
+
+    def _update_document_actions(self) -> None:
+        row = self._selected_row() if hasattr(self, "documents_page") else None
+        state = row.state if row else None
+        for action in (self.open_document_action, self.print_action):
+            action.setEnabled(row is not None)
+        self.correct_action.setEnabled(state == DocState.REJECTED.value and row.country == "PY")
+        self.cancel_action.setEnabled(
+            state in (DocState.APPROVED.value, DocState.APPROVED_WITH_OBSERVATIONS.value)
+        )
+        self.copy_cdc_action.setEnabled(bool(row and (row.cdc or row.cuf or row.cae)))
+        if printing_module() is None:
+            self.print_action.setEnabled(False)
+            self.print_action.setToolTip(
+                QCoreApplication.translate("DetailDialog", "Impresión disponible próximamente")
+            )
+        self.consult_action.setEnabled(self._attention_count > 0)
+
+    def _attention_ids(self) -> list[int]:
+        from sqlmodel import col, select
+
+        with self.db.session() as s:
+            return list(
+                s.exec(select(Document.id).where(col(Document.attention).is_(True)).limit(500))
+            )
+
+    def open_current_document(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self.open_document(row.id)
+
+    def open_document(self, doc_id: object) -> DocumentDetailDialog:
+        """The detail of a document (one dialog per document, raised if already open)."""
+        doc_id = int(doc_id)  # type: ignore[call-overload]
+        dialog = self.detail_dialogs.get(doc_id)
+        if dialog is None:
+            dialog = DocumentDetailDialog(self.db, doc_id, self)
+            dialog.correct_requested.connect(self.correct_document)
+            dialog.retry_requested.connect(lambda i: self.consult_again([i]))
+            dialog.changed.connect(lambda i: self._documents_changed({i}))
+            dialog.finished.connect(lambda _r, i=doc_id: self._detail_closed(i))
+            self.detail_dialogs[doc_id] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def _detail_closed(self, doc_id: int) -> None:
+        dialog = self.detail_dialogs.pop(doc_id, None)
+        if dialog is not None:
+            dialog.deleteLater()
+
+    def correct_current_document(self) -> None:
+        row = self._selected_row()
+        if row is not None and row.state == DocState.REJECTED.value:
+            self.correct_document(row.id)
+
+    def correct_document(self, doc_id: object) -> InvoiceDialog | None:
+        """The invoice editor on a copy of a rejected document (same number)."""
+        doc_id = int(doc_id)  # type: ignore[call-overload]
+        with self.db.session() as s:
+            doc = s.get(Document, doc_id)
+            profile = get_profile(self.db, doc.profile_id) if doc else None
+        if doc is None or profile is None:
+            return None
+        if self.invoice_dialog is not None and self.invoice_dialog.isVisible():
+            self.invoice_dialog.raise_()
+            self.invoice_dialog.activateWindow()
+            return self.invoice_dialog
+        try:
+            dialog = InvoiceDialog(self.db, profile, self, correct_id=doc_id)
+        except CorrectionRefused as exc:
+            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            return None
+        self._open_invoice_dialog(dialog)
+        return dialog
+
+    def cancel_current_document(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        dialog = self.open_document(row.id)
+        dialog.ask_cancel()
+
+    def print_current_document(self) -> None:
+        row = self._selected_row()
+        if row is not None:
+            self.open_document(row.id).print_document()
+
+    def copy_current_cdc(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            return
+        value = row.cdc or row.cuf or row.cae
+        if value:
+            QGuiApplication.clipboard().setText(value)
+            self.statusBar().showMessage(self.tr("Copiado: {value}").format(value=value), 5000)
+
+    def consult_again(self, ids: list[int] | None = None) -> None:
+        """ "Consultar de nuevo": documents flagged for attention are polled once more."""
+        ids = list(ids) if ids else self._attention_ids()
+        if not ids:
+            return
+        self.workers.sender.engine.retry_attention(ids)
+        self.workers.wake()
+        self._documents_changed(set(ids))
+        self.statusBar().showMessage(
+            self.tr("Se consultará de nuevo al proveedor por {n} documento(s).").format(n=len(ids)),
+            5000,
+        )
+
+    # -- invoices ------------------------------------------------------------------
     def new_invoice(self) -> InvoiceDialog | None:
         """Open "Nueva factura" (window-modal, non-blocking: the table keeps updating)."""
         if self.invoice_dialog is not None and self.invoice_dialog.isVisible():
@@ -300,48 +663,283 @@ class MainWindow(QMainWindow):
                 self.tr("No hay un perfil de proveedor configurado: no se puede facturar."), 15000
             )
             return None
+        if profile.country != "PY":
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("Nueva factura"),
+                self.tr(
+                    "El perfil predeterminado «{name}» es de {country}. Sus facturas se cargan "
+                    "por importación: Archivo → Importar documentos (Ctrl+Shift+I), o "
+                    "«lote import ARCHIVO» en la terminal. Este formulario emite facturas de "
+                    "Paraguay; elija un perfil de Paraguay como predeterminado en "
+                    "Configuración (Ctrl+,) para facturar aquí."
+                ).format(
+                    name=profile.name, country=COUNTRY_NAMES.get(profile.country, profile.country)
+                ),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("not_paraguay_box")
+            box.open()
+            self._not_paraguay_box = box
+            return None
+        dialog = InvoiceDialog(self.db, profile, self)
+        self._open_invoice_dialog(dialog)
+        return dialog
+
+    def _open_invoice_dialog(self, dialog: InvoiceDialog) -> None:
         if self.invoice_dialog is not None:
             self.invoice_dialog.deleteLater()
-        dialog = InvoiceDialog(self.db, profile, self)
         dialog.accepted.connect(lambda d=dialog: self._invoice_saved(d))
         self.invoice_dialog = dialog
         dialog.open()
         dialog.activateWindow()
-        return dialog
 
     def _invoice_saved(self, dialog: InvoiceDialog) -> None:
         doc_id = dialog.saved_id
         if doc_id is None:
             return
+        if self.current_page() != Page.DOCUMENTS and dialog.correct_id is None:
+            self.show_page(Page.DOCUMENTS)
         self.model.refresh_ids({doc_id})
-        row = self.model.row_of(doc_id)
-        if row is not None:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, 0))
-        self.statusBar().showMessage(self.tr("Factura guardada; se enviará enseguida."), 5000)
+        self.documents_page.select_id(doc_id)
+        if dialog.correct_id is not None:
+            if dialog.saved_with_new_number:
+                message = self.tr(
+                    "El número estaba usado en el proveedor: la corrección se guardó como un "
+                    "documento nuevo y se enviará enseguida."
+                )
+            else:
+                message = self.tr(
+                    "Documento corregido; se reenviará enseguida con el mismo número."
+                )
+            self._documents_changed({dialog.correct_id, doc_id})
+        else:
+            message = self.tr("Factura guardada; se enviará enseguida.")
+        self.statusBar().showMessage(message, 8000)
         self.update_status()
+        self.customers_page.mark_dirty()
+        self.products_page.mark_dirty()
         self.workers.document_saved()
 
     def retry_now(self) -> None:
         self.workers.wake()
         self.statusBar().showMessage(self.tr("Reintentando…"), 3000)
 
-    def _apply_filter(self) -> None:
-        self.model.set_filter(self.state_filter.currentData(), self.search_edit.text())
+    # -- settings and books --------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.db, self)
+        dialog.profiles_changed.connect(self._profiles_changed)
+        dialog.finished.connect(lambda _r: self._settings_closed())
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
 
-    def _update_empty(self) -> None:
-        self.empty_label.setVisible(
-            self.model.rowCount() == 0
-            and not self.search_edit.text()
-            and self.state_filter.currentIndex() == 0
+    def _settings_closed(self) -> None:
+        self.notifier.enabled = notify_rejected()
+        dialog = self.settings_dialog
+        if dialog is not None and dialog.language_changed:
+            self.statusBar().showMessage(
+                self.tr("El idioma se aplicará la próxima vez que abra Lote."), 15000
+            )
+
+    def _profiles_changed(self) -> None:
+        self._online.update(
+            {
+                p.id: p.online
+                for p in list_profiles(self.db)
+                if p.id is not None and p.id not in self._online
+            }
+        )
+        self.documents_page.reload_profiles()
+        self.dashboard_page.reload_profiles()
+        self.workers.wake()
+        self.update_status()
+
+    def _import_books(self, page: int) -> None:
+        self.show_page(page)
+        self.stack.currentWidget().import_csv()
+
+    # -- files: desktop_app/documents (import, export), when installed --------------
+    def _documents_module(self, name: str):
+        try:
+            return importlib.import_module(f"desktop_app.documents.{name}")
+        except ImportError:
+            self.statusBar().showMessage(self.tr("Función disponible próximamente."), 8000)
+            return None
+
+    def _filter_profile(self):
+        profile_id = self.documents_page.profile_filter.currentData()
+        return get_profile(self.db, profile_id) if profile_id else default_profile(self.db)
+
+    def import_documents(self) -> None:
+        """Preview a CSV/XLSX of sales (every error on its cell) and queue it; the way
+        Bolivian and Argentine documents come in."""
+        module = self._documents_module("import_dialog")
+        profile = self._filter_profile()
+        if module is None or profile is None:
+            return
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Importar documentos para el perfil {name}").format(name=profile.name),
+            "",
+            self.tr("Planillas (*.csv *.xlsx *.txt)"),
+        )
+        if not path:
+            return
+        result = module.run_import_dialog(self.db, profile.id, profile.country, path, self)
+        if result is not None and result.ids:
+            self._documents_changed(set(result.ids))
+            self.workers.document_saved()
+
+    def export_documents(self) -> None:
+        module = self._documents_module("export")
+        if module is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Exportar la lista"),
+            "documentos.xlsx",
+            self.tr("Excel (*.xlsx);;CSV (*.csv)"),
+        )
+        if not path:
+            return
+        flt = self.model.filter
+        try:
+            count = module.export_documents(
+                self.db, path, states=flt.states, text=flt.text, profile_id=flt.profile_id
+            )
+        except Exception:
+            log.exception("exporting documents failed")
+            QMessageBox.warning(self, self.windowTitle(), self.tr("No se pudo exportar la lista."))
+            return
+        self.statusBar().showMessage(
+            self.tr("{n} documentos exportados a {path}").format(n=count, path=path), 10000
+        )
+
+    def export_sales_book(self) -> None:
+        module = self._documents_module("export")
+        if module is None:
+            return
+        today = datetime.now().date()
+        months = []
+        year, month = today.year, today.month
+        for _ in range(12):
+            months.append((year, month))
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        names = [f"{m:02d}/{y}" for y, m in months]
+        chosen, ok = QInputDialog.getItem(
+            self, self.tr("Libro de ventas"), self.tr("Mes:"), names, 0, False
+        )
+        if not ok:
+            return
+        year, month = months[names.index(chosen)]
+        path, _filter = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Guardar el libro de ventas"),
+            f"libro-ventas-{year}-{month:02d}.xlsx",
+            self.tr("Excel (*.xlsx);;CSV (*.csv)"),
+        )
+        if not path:
+            return
+        profile = self._filter_profile()
+        try:
+            module.libro_ventas(
+                self.db, year, month, path, profile_id=profile.id if profile else None
+            )
+        except Exception:
+            log.exception("writing the sales book failed")
+            QMessageBox.warning(
+                self, self.windowTitle(), self.tr("No se pudo escribir el libro de ventas.")
+            )
+            return
+        self.statusBar().showMessage(
+            self.tr("Libro de ventas guardado en {path}").format(path=path), 10000
+        )
+
+    # -- help ----------------------------------------------------------------------
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(action, keys) of every menu action with a shortcut, in menu order."""
+        rows = []
+        for menu in self.menus:
+            for action in menu.actions():
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                if action.shortcut() == QKeySequence(Qt.Key.Key_Return):
+                    keys = self.tr("Intro")
+                if keys and not action.isSeparator():
+                    rows.append((action.text().replace("&", ""), keys))
+        extra = [
+            (self.tr("Factura: campo siguiente"), self.tr("Intro")),
+            (self.tr("Factura: nuevo ítem"), "F2"),
+            (self.tr("Factura: buscar cliente en la libreta"), "F4"),
+            (self.tr("Factura: guardar"), "Ctrl+S"),
+            (self.tr("Documentos: ver detalle"), self.tr("Intro")),
+            (self.tr("Documentos: limpiar filtros"), "Ctrl+Shift+L"),
+        ]
+        return rows + extra
+
+    def show_shortcuts(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcuts_dialog")
+        dialog.setWindowTitle(self.tr("Atajos de teclado"))
+        v = QVBoxLayout(dialog)
+        rows = self.shortcut_rows()
+        table = QTableWidget(len(rows), 2)
+        table.setHorizontalHeaderLabels([self.tr("Acción"), self.tr("Teclas")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        for r, (text, keys) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(text))
+            table.setItem(r, 1, QTableWidgetItem(keys))
+        v.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Cerrar"))
+        buttons.rejected.connect(dialog.reject)
+        v.addWidget(buttons)
+        fit_to_screen(
+            dialog, self.fontMetrics().horizontalAdvance("M") * 56, self.fontMetrics().height() * 40
+        )
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        from desktop_app import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("Acerca de Lote"),
+            self.tr(
+                "Lote {version}\nBandeja de salida de facturas electrónicas que funciona sin "
+                "conexión: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina)."
+            ).format(version=__version__),
         )
 
     # -- worker reports (GUI thread) -----------------------------------------------
     def _documents_changed(self, ids: object) -> None:
         if self._closed:
             return
-        self.model.refresh_ids(ids)  # type: ignore[arg-type]
+        changed = set(ids)  # type: ignore[call-overload]
+        self.model.refresh_ids(changed)
+        self.lotes_page.documents_changed(changed)
+        self.dashboard_page.documents_changed()
+        for doc_id in changed & set(self.detail_dialogs):
+            self.detail_dialogs[doc_id].reload()
+        try:
+            self.notifier.documents_changed(changed)
+        except Exception:
+            log.exception("deciding about rejection notifications failed")
+        self._update_document_actions()
         self._status_timer.start()
+
+    def _notify_rejected(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message}", 15000)
+        if self.tray is not None:
+            self.tray.show_rejection(title, message)
 
     def _connectivity_changed(self, online: object) -> None:
         if self._closed:
@@ -354,6 +952,20 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self.statusBar().showMessage(str(message), 15000)
 
+    def _sending_changed(self, count: object) -> None:
+        if self._closed:
+            return
+        self._sending = int(count)  # type: ignore[call-overload]
+        self._show_progress()
+
+    def _show_progress(self) -> None:
+        busy = self._sending > 0
+        self.progress.setVisible(busy)
+        self.progress_label.setVisible(busy)
+        self.progress_label.setText(
+            self.tr("Enviando lote ({n} en cola)…").format(n=self._sending) if busy else ""
+        )
+
     # -- status bar ----------------------------------------------------------------
     def show_not_sender(self, pid: int | None) -> None:
         """Another Lote instance sends from this data folder: this window saves invoices
@@ -365,10 +977,12 @@ class MainWindow(QMainWindow):
     def _show_connectivity(self) -> None:
         if self._other_sender is not None:
             self.connectivity_label.setText(self.tr("No envía: otra ventana de Lote envía"))
-            self.connectivity_label.setToolTip(self.tr(
-                "Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de "
-                "datos. Esta ventana guarda facturas; aquella las envía."
-            ).format(pid=self._other_sender or "?"))
+            self.connectivity_label.setToolTip(
+                self.tr(
+                    "Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de "
+                    "datos. Esta ventana guarda facturas; aquella las envía."
+                ).format(pid=self._other_sender or "?")
+            )
             self.connectivity_icon.setPixmap(labels.dot_icon("#9aa0a6").pixmap(12, 12))
             return
         known = [v for v in self._online.values() if v is not None]
@@ -388,7 +1002,7 @@ class MainWindow(QMainWindow):
         self.connectivity_label.setToolTip(tooltip)
 
     def update_status(self) -> None:
-        """Counts and last sync time: three small aggregate queries."""
+        """Counts and last sync time: a few small aggregate queries."""
         if self._closed:
             return
         self._show_connectivity()
@@ -396,6 +1010,7 @@ class MainWindow(QMainWindow):
             counts = state_counts(self.db)
             processing = processing_count(self.db)
             last = last_sync_at(self.db)
+            attention = len(self._attention_ids())
         except Exception:
             log.exception("reading the status bar counts failed")
             return
@@ -411,6 +1026,14 @@ class MainWindow(QMainWindow):
         if unknown:
             text += self.tr(" · Verificando: {n}").format(n=unknown)
         self.counts_label.setText(text)
+        self.attention_label.setText(
+            self.tr("Requieren atención: {n} (Ctrl+Shift+R)").format(n=attention)
+            if attention
+            else ""
+        )
+        self.attention_label.setVisible(bool(attention))
+        self._attention_count = attention
+        self.consult_action.setEnabled(attention > 0)
         if last is None:
             when = "—"
         else:
@@ -418,6 +1041,8 @@ class MainWindow(QMainWindow):
             fmt = "%H:%M:%S" if local.date() == datetime.now().date() else "%d/%m/%Y %H:%M:%S"
             when = local.strftime(fmt)
         self.last_sync_label.setText(self.tr("Última sincronización: {when}").format(when=when))
+        if self.tray is not None:
+            self.tray.setToolTip(f"Lote — {self.connectivity_label.text()}\n{text}")
 
     # -- network hint --------------------------------------------------------------
     def _watch_network(self) -> None:
@@ -442,6 +1067,35 @@ class MainWindow(QMainWindow):
         except Exception:  # optional: a missing plugin or D-Bus is not an error
             log.debug("no network information backend", exc_info=True)
 
+    # -- settings persistence ------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            em = self.fontMetrics().horizontalAdvance("M")
+            fit_to_screen(self, max(1280, em * 128), max(720, self.fontMetrics().height() * 46))
+        state = settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        self.documents_page.restore_state(settings)
+        self.lotes_page.restore_state(settings)
+        page = settings.value(KEY_START_PAGE)
+        try:
+            page = int(page) if page is not None else Page.DOCUMENTS
+        except (TypeError, ValueError):
+            page = Page.DOCUMENTS
+        if 0 <= page < self.stack.count():
+            self.show_page(page)
+
+    def save_settings(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue(KEY_START_PAGE, self.current_page())
+        self.documents_page.save_state(settings)
+        self.lotes_page.save_state(settings)
+        settings.sync()
+
     # -- closing -------------------------------------------------------------------
     def shutdown(self) -> None:
         """Stop the workers (a step in flight finishes first). Idempotent."""
@@ -454,9 +1108,18 @@ class MainWindow(QMainWindow):
             info.reachabilityChanged.disconnect(slot)
             self._network_hint = None
         self.workers.stop()
+        QThreadPool.globalInstance().waitForDone(30_000)  # background reads of the screens
+        if self.tray is not None:
+            self.tray.hide()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.invoice_dialog is not None:
             self.invoice_dialog.reject()
+        for dialog in list(self.detail_dialogs.values()):
+            dialog.close()
+        try:
+            self.save_settings()
+        except Exception:
+            log.exception("saving the window's settings failed")
         self.shutdown()
         super().closeEvent(event)

@@ -24,6 +24,7 @@ import time
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
+from desktop_app.store.queries import state_counts
 from desktop_app.sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class _EngineWorker(QObject):
     changed = Signal(object)  # set[int]: ids of documents whose row changed
     connectivity = Signal(object)  # dict[int, bool]: profile id -> last request succeeded
     failed = Signal(object)  # str: one calm sentence for the status bar
+    sending = Signal(object)  # int: documents in the lote going out now; 0 when done
     stopped = Signal()
 
     #: Name of the step for log lines.
@@ -152,7 +154,15 @@ class SenderWorker(_EngineWorker):
             self._probed = True
             return self.engine.probe_once()
         report = self.engine.reconcile_once()
-        return report.merge(self.engine.send_once())
+        db = getattr(self.engine, "db", None)  # test fakes have none: no progress report
+        queued = state_counts(db).get("QUEUED", 0) if db is not None else 0
+        if not queued:
+            return report.merge(self.engine.send_once())
+        self.sending.emit(queued)  # the status bar's progress indicator
+        try:
+            return report.merge(self.engine.send_once())
+        finally:
+            self.sending.emit(0)
 
 
 class PollerWorker(_EngineWorker):
@@ -184,6 +194,7 @@ class SyncWorkers(QObject):
     changed = Signal(object)
     connectivity = Signal(object)
     failed = Signal(object)
+    sending = Signal(object)
     _wake_sender = Signal()
     _look_sender = Signal()
     _wake_poller = Signal()
@@ -212,6 +223,7 @@ class SyncWorkers(QObject):
             worker.changed.connect(self.changed, queued)
             worker.connectivity.connect(self.connectivity, queued)
             worker.failed.connect(self.failed, queued)
+            worker.sending.connect(self.sending, queued)
             self._threads.append(thread)
         self._wake_sender.connect(self.sender.wake, queued)
         self._look_sender.connect(self.sender.look_now, queued)

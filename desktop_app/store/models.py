@@ -145,3 +145,7 @@ class NumberSequence(SQLModel, table=True):
     establecimiento: str
     punto: str
     next_numero: int = 1
+
+
+# Tables defined beside the code that owns them (registered here so metadata is complete).
+from desktop_app.store.books import Customer, Product  # noqa: E402,F401

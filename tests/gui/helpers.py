@@ -91,3 +91,44 @@ def make_document(
         ],
         fecha=datetime.now().replace(microsecond=0),
     )
+
+
+def queue(db, *docs: Document) -> list[int]:
+    """Save documents through the outbox (the same path as the dialog); their ids."""
+    from desktop_app.store.outbox import enqueue_documents
+    from desktop_app.store.profiles import default_profile
+
+    result = enqueue_documents(db, default_profile(db).id, list(docs or [make_document()]))
+    assert result.ok, result.errors
+    return result.ids
+
+
+def move(db, doc_id: int, *states, **kwargs) -> None:
+    """Walk a document through lifecycle states, one audited transition each."""
+    from desktop_app.store.models import Document as Row
+    from desktop_app.store.outbox import transition
+
+    for state in states:
+        with db.write() as s:
+            transition(s, s.get(Row, doc_id), state, actor="test", **kwargs)
+
+
+def open_window(qtbot, runtime, **kwargs):
+    """A main window without sync threads (the tests move documents themselves); reads
+    that normally run in the background run in place."""
+    from desktop_app.gui.main_window import MainWindow
+
+    options = {
+        "start_workers": False,
+        "network_hint": False,
+        "synchronous_tasks": True,
+        "tray": False,
+    }
+    options.update(kwargs)
+    window = MainWindow(runtime, **options)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window

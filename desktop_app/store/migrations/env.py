@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import desktop_app.store.books  # noqa: F401  (customer and product tables, migration 0003)
 import desktop_app.store.models  # noqa: F401  (registers the tables)
 
 config = context.config
