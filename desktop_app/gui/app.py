@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_app.gui.key_storage import unlock_at_start
 from desktop_app.store.db import DatabaseDamaged
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def run_gui(
     try:
         # One sender per data folder: a second window still saves invoices (the first
         # one sends them) but does not send, nor touch documents in flight.
+        unlock_at_start(None, runtime.data_dir)  # only without a keyring and with a key file
         sender = runtime.acquire_sender()
         window = MainWindow(runtime, start_workers=sender)
         if not sender:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -40,11 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import paths
 from desktop_app.credentials import CredentialsUnavailable, delete_api_key, get_api_key, set_api_key
 from desktop_app.domain.numbering import format_numero
 from desktop_app.domain.ruc import ruc_error
 from desktop_app.gui import labels
 from desktop_app.gui.documents_model import provider_name
+from desktop_app.gui.key_storage import store_key
 from desktop_app.gui.screen import fit_to_screen, scrollable
 from desktop_app.gui.settings import (
     LANGUAGES,
@@ -411,8 +414,11 @@ class ProfilesTab(QWidget):
         key = self.api_key_edit.text()
         try:
             if key:
-                set_api_key(saved.name, key)
-                note = self.tr("Perfil guardado; la clave quedó en el llavero del sistema.")
+                where = store_key(self, saved.name, key, self._data_dir())
+                note = {
+                    "keyring": self.tr("Perfil guardado; la clave quedó en el llavero del sistema."),
+                    "file": self.tr("Perfil guardado; la clave quedó en el archivo cifrado."),
+                }.get(where, self.tr("Perfil guardado; la clave se usará solo en esta sesión."))
             elif old_name and old_name != saved.name:
                 previous = get_api_key(old_name)
                 if previous:
@@ -427,6 +433,10 @@ class ProfilesTab(QWidget):
         self.message.setText(note)
         self.changed.emit()
         return True
+
+    def _data_dir(self) -> Path:
+        """The data folder (beside the SQLite file), where an encrypted key file lives."""
+        return self._db.path.parent if self._db.path is not None else paths.data_dir()
 
     def remove_current(self) -> bool:
         p = self.current()
