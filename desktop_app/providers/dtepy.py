@@ -56,10 +56,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Self
+from urllib.parse import urlsplit
 
 import httpx
 
 from desktop_app.domain.cdc import is_valid_cdc
+from desktop_app.domain.ruc import parse_ruc
+from desktop_app.domain.text import clean_text
 from desktop_app.providers.base import (
     CallRefused,
     DocumentRef,
@@ -69,8 +72,8 @@ from desktop_app.providers.base import (
     OutgoingDocument,
     SubmitResult,
 )
-from desktop_app.providers.fields import as_int, as_list
-from desktop_app.providers.http import decode_json, make_client, send
+from desktop_app.providers.fields import as_int, as_list, as_text
+from desktop_app.providers.http import decode_json, is_loopback, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -759,6 +762,46 @@ def _text(value: Any) -> str | None:
         text = str(value)
     text = text.strip()
     return text or None
+
+
+#: DTEpy's RUC service (dtepy-api page: "url para consultar RUC de clientes").
+RUC_SERVICE_URL = "https://ruc.globeinformatica.com.py/api/dnit"
+
+
+def ruc_service_url(base_url: str) -> str:
+    """The public RUC service, except against a local simulator, which serves it too."""
+    host = urlsplit(base_url).hostname or ""
+    return f"{base_url.rstrip('/')}/api/dnit" if is_loopback(host) else RUC_SERVICE_URL
+
+
+def parse_ruc_lookup(status: int, body: bytes | str) -> dict[str, Any] | None:
+    """`[{ruc, nombre, dv, ruc_ant, estado}]` -> the first entry as Lote's customer fields
+    (`razonSocial`, `ruc` with its DV, `estado`); None when the RUC is unknown."""
+    if status >= 500 or status in (401, 403):
+        raise OutcomeUnknown("El servicio de RUC no respondió.")
+    data = decode_json(body)
+    entries = [e for e in as_list(data) if isinstance(e, dict)] if status == 200 else []
+    if not entries:
+        return None
+    first = entries[0]
+    base, dv, name = as_text(first.get("ruc")), as_text(first.get("dv")), as_text(first.get("nombre"))
+    if not base or not name:
+        return None
+    return {"razonSocial": clean_text(name, 255), "ruc": f"{base}-{dv}" if dv else base,
+            "estado": as_text(first.get("estado"))}
+
+
+def lookup_ruc(ruc: str, *, base_url: str, api_key: str = "",
+               timeout: float | httpx.Timeout | None = 10.0) -> dict[str, Any] | None:
+    """Ask DTEpy's RUC service for a taxpayer's registered name (the page sends the RUC
+    without its check digit). Never sends the API key: the service takes none."""
+    parsed = parse_ruc(ruc)
+    base = parsed.base if parsed else ruc.strip().split("-")[0]
+    url = ruc_service_url(base_url)
+    parts = urlsplit(url)
+    with make_client(f"{parts.scheme}://{parts.netloc}", timeout=timeout) as client:
+        response = send(client, "POST", parts.path, json={"ruc": base})
+    return parse_ruc_lookup(response.status_code, response.content)
 
 
 def create_client(

@@ -162,6 +162,16 @@ class BlockEvent:
     cdcs: tuple[str, ...]
 
 
+#: A few taxpayers the sandbox's RUC service knows (their DVs follow from mod 11).
+DEMO_PADRON = {
+    "80012345": "FERRETERIA LOPEZ S.A.",
+    "80050172": "ALMACEN SAN ROQUE S.R.L.",
+    "80024242": "DISTRIBUIDORA CENTRAL S.R.L.",
+    "4567890": "PEREZ, JUAN",
+    "80000001": "EMPRESA CANCELADA S.A.",
+}
+
+
 @dataclass
 class _Lote:
     lote_id: str
@@ -201,6 +211,8 @@ class DTEpySandbox(SandboxServer):
         self.lote_query_window = lote_query_window
         #: Answer a one-document lote's ``gResProcLote`` as an object (the page's quirk).
         self.single_object_quirk = single_object_quirk
+        #: The RUC registry behind /api/dnit: RUC without DV -> name.
+        self.padron: dict[str, str] = dict(DEMO_PADRON)
         self.cancelled_rucs: set[str] = {
             _normalise_ruc(r)
             for r in (cancelled_rucs if cancelled_rucs is not None else {DEMO_CANCELLED_RUC})
@@ -575,6 +587,25 @@ class DTEpySandbox(SandboxServer):
             return denied
         until = self._wall_clock().date() + timedelta(days=365)
         return json_response({"fechaExpiracion": until.isoformat(), "diasRestantes": 365})
+
+    @route("POST", r"/api/dnit")
+    def ruc_lookup(self, request: Request) -> Response:
+        """DTEpy's RUC service (a separate host in production, ruc.globeinformatica.com.py;
+        served here beside the rest): `{ruc}` without DV -> `[{ruc, nombre, dv, ruc_ant,
+        estado}]`, an empty list for an unknown RUC. It needs no token (the page shows
+        none). Known RUCs: the sandbox's `padron` (the cancelled ones answer CANCELADO)."""
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        base = str(body.get("ruc", "")).strip() if isinstance(body, dict) else ""
+        name = self.padron.get(base)
+        if not base.isalnum() or name is None:
+            return json_response([])
+        dv = mod11_check_digit(base)
+        cancelled = f"{base}-{dv}" in self.cancelled_rucs
+        return json_response([{"ruc": base, "nombre": name, "dv": str(dv), "ruc_ant": "",
+                               "estado": "CANCELADO" if cancelled else "ACTIVO"}])
 
     def _lote_item(self, attempt: SandboxAttempt) -> dict[str, Any]:
         return {"ns2:id": attempt.cdc, **self._result_fields(attempt)}
