@@ -4,6 +4,12 @@ SQLite (default): WAL, synchronous=NORMAL, foreign keys on, a busy timeout, and 
 transactions that start with BEGIN IMMEDIATE — a deferred read-then-write fails at once
 with "database is locked" when another connection committed in between (STYLE.md).
 Every thread opens its own sessions; only primary keys cross threads.
+
+PostgreSQL (several counters, one database): READ COMMITTED, connections checked
+before use (`pool_pre_ping`), a short connect timeout and TCP keepalives so that a
+server that went away is noticed in seconds and handled like being offline
+(`Database.unreachable`), and migrations serialised by an advisory lock so that
+terminals starting together after an upgrade migrate once.
 """
 
 from __future__ import annotations
@@ -21,13 +27,22 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BACKUPS_TO_KEEP = 10
+#: pg_advisory_lock key held while migrating a PostgreSQL database ("LOTE" in ASCII).
+MIGRATION_LOCK_KEY = 0x4C4F5445
+#: libpq settings for PostgreSQL connections unless the URL gives its own: a dead server
+#: is noticed within seconds (connect) or about a minute (keepalives), not hours.
+PG_CONNECT_DEFAULTS: dict[str, object] = {
+    "connect_timeout": 10, "application_name": "lote", "keepalives": 1,
+    "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+}
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -52,10 +67,27 @@ class DatabaseDamaged(RuntimeError):
         self.backups = backups
 
 
+class DatabaseTooNew(RuntimeError):
+    """A newer Lote already upgraded this (shared) database: this one must be updated."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"La base de datos ya fue actualizada por una versión más nueva de Lote (esquema "
+            f"{revision}). Instale en este equipo la misma versión que en las demás terminales."
+        )
+        self.revision = revision
+
+
 class Database:
-    def __init__(self, url: str, *, backup_dir: Path | None = None) -> None:
+    """`terminal_id` names the Lote installation using this database (store/terminal.py);
+    the runtime reads it from the data folder."""
+
+    def __init__(self, url: str, *, backup_dir: Path | None = None,
+                 terminal_id: str | None = None) -> None:
+        url = normalise_url(url)
         self.url = url
         self.backup_dir = backup_dir
+        self.terminal_id = terminal_id
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             _create_private(self.path)
@@ -63,15 +95,32 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            parsed = make_url(url)
+            connect_args = ({k: v for k, v in PG_CONNECT_DEFAULTS.items() if k not in parsed.query}
+                            if parsed.get_backend_name() == "postgresql" else {})
+            self.engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+    @property
+    def is_shared(self) -> bool:
+        """Several terminals may use this database at once (PostgreSQL)."""
+        return not self.is_sqlite
+
+    def unreachable(self, exc: BaseException) -> bool:
+        """True when `exc` means the database server cannot be used right now (gone,
+        restarting, network down; a deadlock or serialization failure is also worth a
+        retry): callers treat it like being offline. Always False on SQLite, where such
+        errors are real errors."""
+        if self.is_sqlite or not isinstance(exc, DBAPIError):
+            return False
+        return bool(exc.connection_invalidated) or isinstance(exc, OperationalError | InterfaceError)
 
     @classmethod
     def open(cls, url: str, *, backup_dir: Path | None = None, migrate: bool = True,
-             check: bool = False) -> Database:
+             check: bool = False, terminal_id: str | None = None) -> Database:
         """Open (and migrate) a database. With `check`, SQLite files are verified with
         PRAGMA integrity_check first and `DatabaseDamaged` is raised before anything is
         written."""
-        db = cls(url, backup_dir=backup_dir)
+        db = cls(url, backup_dir=backup_dir, terminal_id=terminal_id)
         if check and db.is_sqlite:
             db.check_integrity()
         if migrate:
@@ -164,13 +213,42 @@ class Database:
         return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
 
     def migrate(self) -> None:
-        """Bring the schema to head, taking a backup first when data exists (DESIGN rule 5)."""
-        current = self.current_revision()
-        if current == self.head_revision():
+        """Bring the schema to head, taking a backup first when data exists (DESIGN rule 5;
+        on PostgreSQL the backup is pg_dump's job, docs/postgresql.md)."""
+        with self._migration_lock():
+            current = self.current_revision()
+            if current == self.head_revision():
+                return
+            if current is not None and not self._knows_revision(current):
+                raise DatabaseTooNew(current)
+            if current is not None and self.backup_dir is not None and self.is_sqlite:
+                self.backup(reason=f"pre-migration-{current}")
+            command.upgrade(alembic_config(self.engine), "head")
+
+    def _knows_revision(self, revision: str) -> bool:
+        from alembic.util.exc import CommandError
+
+        try:
+            return ScriptDirectory.from_config(alembic_config(self.engine)).get_revision(
+                revision) is not None
+        except CommandError:
+            return False
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """On PostgreSQL, one terminal migrates while the others wait (then find the
+        schema at head); a session-level advisory lock, released if the process dies."""
+        if self.engine.dialect.name != "postgresql":
+            yield
             return
-        if current is not None and self.backup_dir is not None and self.is_sqlite:
-            self.backup(reason=f"pre-migration-{current}")
-        command.upgrade(alembic_config(self.engine), "head")
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")
+                conn.commit()
 
     def backup(self, *, reason: str = "manual", target: Path | None = None) -> Path | None:
         """Copy the SQLite database with the online backup API (consistent under WAL)."""
@@ -221,9 +299,14 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_path(url: str) -> Path | None:
-    from sqlalchemy.engine import make_url
+def normalise_url(url: str) -> str:
+    """`postgresql://...` means the driver Lote ships (psycopg 3), not psycopg2."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
 
+
+def _sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite") or not parsed.database:
         return None

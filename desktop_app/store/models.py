@@ -149,3 +149,4 @@ class NumberSequence(SQLModel, table=True):
 
 # Tables defined beside the code that owns them (registered here so metadata is complete).
 from desktop_app.store.books import Customer, Product  # noqa: E402,F401
+from desktop_app.store.terminal import Terminal, TerminalLote, TerminalPunto  # noqa: E402,F401

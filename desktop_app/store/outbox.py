@@ -4,6 +4,12 @@ Rule 1 of DESIGN.md: a document is durable the moment the user presses Save, so
 `enqueue_documents` commits before it returns. Every state change goes through
 `transition`, which checks the lifecycle and appends the audit event in the same
 transaction.
+
+Several terminals on one PostgreSQL database (store/terminal.py): a document is saved
+only on a punto de expedición this terminal owns; numbers are taken under a row lock on
+their sequence in the very transaction that inserts the documents, so they stay unique
+and gap-free; and every write that changes documents tells the other terminals
+(store/notify.py) when it commits.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from desktop_app.domain.country import CountryRules, Summary, rules_for
@@ -24,6 +31,8 @@ from desktop_app.domain.text import clean_text
 from desktop_app.domain.validation import ValidationError
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, NumberSequence, ProviderProfile
+from desktop_app.store.notify import notify_documents
+from desktop_app.store.terminal import claim_puntos, current_terminal, punto_taken_message
 from desktop_app.store.types import utcnow
 
 
@@ -39,6 +48,10 @@ class EnqueueResult:
 
 class ProfileNotFound(LookupError):
     pass
+
+
+class _PuntoRefused(Exception):
+    """Internal: undo the registrations of an all-or-nothing save that is refused."""
 
 
 def emisor_of(profile: ProviderProfile) -> Emisor:
@@ -93,13 +106,36 @@ def enqueue_documents(
     if errors and all_or_nothing:
         return result
     rules = rules_for(country)
-    with db.write() as session:
-        profile = session.get(ProviderProfile, profile_id)
-        if profile is None:
-            raise ProfileNotFound(profile_id)
-        result.ids = _insert_all(session, rules, profile, list(valid.items()), actor,
-                                 external_refs)
+    try:
+        with db.write() as session:
+            profile = session.get(ProviderProfile, profile_id)
+            if profile is None:
+                raise ProfileNotFound(profile_id)
+            accepted = _own_puntos(session, rules, profile, valid, current_terminal(db), result)
+            if result.errors and all_or_nothing:
+                raise _PuntoRefused
+            result.ids = _insert_all(session, rules, profile, accepted, actor, external_refs)
+    except _PuntoRefused:
+        result.ids = []
     return result
+
+
+def _own_puntos(session: Session, rules: CountryRules, profile: ProviderProfile,
+                valid: dict[int, Any], terminal_id: str,
+                result: EnqueueResult) -> list[tuple[int, Any]]:
+    """The documents this terminal may issue: their punto is its own (taken now if it
+    was free). The others get an error naming the terminal that owns their punto."""
+    places = {index: rules.summary(doc) for index, doc in valid.items()}
+    refused = claim_puntos(session, _pk(profile),
+                           {(p.establecimiento, p.punto) for p in places.values()}, terminal_id)
+    accepted = []
+    for index, doc in valid.items():
+        owner = refused.get((places[index].establecimiento, places[index].punto))
+        if owner is None:
+            accepted.append((index, doc))
+        else:
+            result.errors[index] = [ValidationError("punto", punto_taken_message(owner, profile.name))]
+    return accepted
 
 
 def _insert_all(
@@ -141,13 +177,21 @@ def _insert_all(
     session.execute(insert(DocumentEvent), [
         {"document_id": i, "at": stamp, "from_state": None, "to_state": DocState.QUEUED.value,
          "actor": actor, "message": "Guardado y encolado"} for i in ids])
+    notify_documents(session, ids)
     return ids
 
 
 class _Numbering:
     """Next numbers per (tipo, establecimiento, punto) within one transaction; an
     explicit number (an import) is kept and moves the sequence past it. Uniqueness is
-    the database's job (uq_document_number)."""
+    the database's job (uq_document_number).
+
+    Gap-free under concurrency: the sequence row is locked (FOR UPDATE on PostgreSQL,
+    BEGIN IMMEDIATE on SQLite) until the transaction that inserts the documents commits,
+    so a number is consumed only together with its document, and a rollback returns it.
+    A missing row is created with INSERT ... ON CONFLICT DO NOTHING and then read
+    locked: two transactions creating the same sequence do not fail on
+    uq_number_sequence — the second waits for the first and continues after it."""
 
     def __init__(self, session: Session, profile_id: int) -> None:
         self.session = session
@@ -171,7 +215,8 @@ class _Numbering:
             NumberSequence.establecimiento == key[1],
             NumberSequence.punto == key[2],
         )
-        if s.get_bind().dialect.name == "postgresql":
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
             stmt = stmt.with_for_update()
         seq = s.exec(stmt).first()
         if seq is None:
@@ -183,15 +228,23 @@ class _Numbering:
                     Document.punto == key[2],
                 )
             ).one()
-            seq = NumberSequence(profile_id=self.profile_id, tipo_documento=key[0],
-                                 establecimiento=key[1], punto=key[2],
-                                 next_numero=(highest or 0) + 1)
+            upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+            s.execute(upsert(NumberSequence).values(
+                profile_id=self.profile_id, tipo_documento=key[0], establecimiento=key[1],
+                punto=key[2], next_numero=(highest or 0) + 1,
+            ).on_conflict_do_nothing(
+                index_elements=["profile_id", "tipo_documento", "establecimiento", "punto"]))
+            seq = s.exec(stmt).one()
         return seq
 
     def save(self) -> None:
         for seq in self.seqs.values():
             self.session.add(seq)
         self.session.flush()
+
+
+#: Bookkeeping no screen shows: changing only these tells no other terminal.
+_UNSEEN_COLUMNS = frozenset({"next_poll_at"})
 
 
 @dataclass
@@ -238,6 +291,8 @@ def apply_changes(session: Session, changes: Sequence[Change], *, actor: str,
         session.execute(update(Document), group)
     if events:
         session.execute(insert(DocumentEvent), events)
+    notify_documents(session, (c.doc_id for c in changes
+                               if c.target is not None or set(c.values) - _UNSEEN_COLUMNS))
 
 
 def transition(
@@ -267,6 +322,7 @@ def transition(
     if target is not DocState.SUBMITTED:
         row.processing = False
     session.add(row)
+    notify_documents(session, [_pk(row)])
 
 
 def _pk(obj: Document | ProviderProfile) -> int:

@@ -10,10 +10,18 @@ Requests to one profile run `concurrency` at a time (a per-engine setting): lote
 independent, and a provider that takes 150 ms per answer would otherwise make 5,000
 documents wait on 200 round trips in a row. Results are written in bulk, one statement
 per batch, so the client's own cost stays well under a millisecond per document.
+
+Several terminals on one PostgreSQL database run this engine at once (DESIGN rule 3):
+claims take rows with FOR UPDATE SKIP LOCKED, every result is written over rows read
+FOR UPDATE (in id order) so two terminals never both record one outcome, due polls are
+leased so that one terminal asks about each lote, and after a crash a terminal recovers
+only the lotes it claimed itself (store/terminal.py). A database that cannot be reached
+is reported like a provider outage (`SyncReport.database_error`): no crash, retry later.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -25,10 +33,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from desktop_app.credentials import api_key_for
@@ -45,10 +54,11 @@ from desktop_app.providers.base import (
     ProviderError,
     SubmitResult,
 )
-from desktop_app.providers.registry import make_provider_client
+from desktop_app.providers.registry import PROVIDER_DEFAULTS, make_provider_client
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, Lote, ProviderProfile
 from desktop_app.store.outbox import Change, apply_changes
+from desktop_app.store.terminal import TerminalLote, current_terminal, record_lote
 from desktop_app.store.types import utcnow
 from desktop_app.sync.backoff import backoff_delay
 
@@ -63,10 +73,12 @@ FINAL_OUTCOMES = {
 PENDING_VALUES = [s.value for s in PENDING_STATES]
 #: Refusals that mean "not now" rather than "not this": rate limits, the authority
 #: unavailable, SIFEN's 0301 (lote not queued; insisting prolongs an emisor block).
-BACK_OFF_CODES = frozenset({"429", "503", "0301"})
+BACK_OFF_CODES = frozenset({"429", "503", "0301", "MANTENIMIENTO"})
 _AUTHORITY_FIELDS = ("provider_ref", "cuf", "cae", "cae_expiry", "observations")
 ATTENTION_MESSAGE = ("Requiere atención: el proveedor no dio resultado a tiempo. Consulte el "
                      "documento en el portal del proveedor y use «Consultar de nuevo».")
+DATABASE_UNREACHABLE = ("Sin conexión con la base de datos compartida: las facturas esperan y "
+                        "se enviarán solas al volver la conexión.")
 
 
 @dataclass
@@ -76,11 +88,15 @@ class SyncReport:
     changed: set[int] = field(default_factory=set)
     online: dict[int, bool] = field(default_factory=dict)
     requests: int = 0
+    #: Set when the (shared) database could not be reached: the step stopped there and
+    #: will simply be tried again, like a provider outage.
+    database_error: str | None = None
 
     def merge(self, other: SyncReport) -> SyncReport:
         self.changed |= other.changed
         self.online.update(other.online)
         self.requests += other.requests
+        self.database_error = self.database_error or other.database_error
         return self
 
     @property
@@ -110,13 +126,42 @@ _SNAP_COLUMNS: tuple[Any, ...] = (
 
 
 def _snaps(s: Session, ids: Iterable[int]) -> dict[int, _Snap]:
-    wanted = list(ids)
+    """The documents a write is about to decide on. On PostgreSQL the rows are locked
+    (ascending ids: no deadlock between terminals) so that their state cannot change
+    before the write commits: two terminals recording the same answer write it once."""
+    wanted = sorted(set(ids))
+    lock = s.get_bind().dialect.name == "postgresql"
     out: dict[int, _Snap] = {}
     for start in range(0, len(wanted), 500):
         stmt = sa_select(*_SNAP_COLUMNS).where(col(Document.id).in_(wanted[start:start + 500]))
+        if lock:
+            stmt = stmt.order_by(col(Document.id)).with_for_update()
         for row in s.execute(stmt):
             out[row[0]] = _Snap(*row)
     return out
+
+
+_P = ParamSpec("_P")
+
+
+def _db_guarded(
+    method: Callable[Concatenate[SyncEngine, _P], SyncReport],
+) -> Callable[Concatenate[SyncEngine, _P], SyncReport]:
+    """A step that meets an unreachable database returns a report saying so instead of
+    raising. Whatever was on the wire stays SENDING and is recovered like a crash
+    (DESIGN rule 2), so stopping half-way never sends a document twice."""
+
+    @functools.wraps(method)
+    def guarded(self: SyncEngine, /, *args: _P.args, **kwargs: _P.kwargs) -> SyncReport:
+        try:
+            return method(self, *args, **kwargs)
+        except DBAPIError as exc:
+            if not self.db.unreachable(exc):
+                raise
+            log.warning("%s: database unreachable: %s", method.__name__, exc)
+            return SyncReport(database_error=DATABASE_UNREACHABLE)
+
+    return guarded
 
 
 @dataclass
@@ -151,6 +196,10 @@ class SyncEngine:
         self._pool: ThreadPoolExecutor | None = None
         #: SENDING documents older than this are presumed interrupted (crash, kill).
         self.stale_sending_after = timedelta(seconds=request_timeout * 2 + 30)
+        #: ... and those another terminal claimed, older than this: generous, since the
+        #: age is read against that terminal's clock, which may be minutes off ours.
+        self.stale_foreign_sending_after = timedelta(minutes=15)
+        self.terminal_id = current_terminal(db)
 
     # -- helpers ---------------------------------------------------------------------
     def _client(self, profile: ProviderProfile) -> Any:
@@ -170,7 +219,8 @@ class SyncEngine:
             try:
                 client = self._client_factory(
                     profile.provider, base_url=base_url, tenant=profile.tenant, api_key=key,
-                    emisor_ruc=profile.emisor_ruc, timeout=self._timeout,
+                    emisor_ruc=profile.emisor_ruc,
+                    timeout=max(self._timeout, _provider_setting(profile, "request_timeout", 0)),
                 )
             except ValueError as exc:  # a profile that cannot work as configured
                 raise CallRefused(f"Perfil «{profile.name}»: {exc}", code="CONFIG") from exc
@@ -243,6 +293,7 @@ class SyncEngine:
                 p.next_attempt_at = None
                 s.add(p)
 
+    @_db_guarded
     def probe_once(self) -> SyncReport:
         """One cheap authenticated call per due profile: is it online, are the
         credentials right? Recorded like any request (online flag, back-off)."""
@@ -259,6 +310,7 @@ class SyncEngine:
         return report
 
     # -- sending ---------------------------------------------------------------------
+    @_db_guarded
     def send_once(self) -> SyncReport:
         """Claim up to `concurrency` batches per due profile and submit them at once."""
         report = SyncReport()
@@ -277,7 +329,8 @@ class SyncEngine:
             return report
         limit = max(1, min(profile.max_batch, getattr(client, "max_batch", 50)))
         claims: list[_Claim] = []
-        for _ in range(self.concurrency):
+        for _ in range(min(self.concurrency,
+                           int(_provider_setting(profile, "concurrency", self.concurrency)))):
             claim = self._claim(profile, limit)
             if claim is None:
                 break
@@ -357,6 +410,8 @@ class SyncEngine:
             s.add(lote)
             s.flush()
             lote_id = _id(lote)
+            if self.db.is_shared:
+                record_lote(s, lote_id, self.terminal_id)
             apply_changes(s, [
                 Change(r[0], r[1], DocState.SENDING, {"attempt_id": attempt_id, "lote_id": lote_id},
                        message="Enviando al proveedor", attempt_id=attempt_id, lote_id=lote_id)
@@ -436,22 +491,14 @@ class SyncEngine:
             _close_lote_if_done(s, lote, now)
 
     # -- polling ---------------------------------------------------------------------
+    @_db_guarded
     def poll_once(self, max_requests: int = 20) -> SyncReport:
         """Ask for results of submitted documents whose next check is due: ≤ 50 per
         request, grouped by lote, `concurrency` requests at a time."""
         report = SyncReport()
         now = self._clock()
         for profile in self._profiles_due_now():
-            with self.db.session() as s:
-                rows = s.exec(
-                    select(Document).where(
-                        Document.profile_id == profile.id,
-                        Document.state == DocState.SUBMITTED.value,
-                        col(Document.attention).is_(False),
-                        col(Document.next_poll_at) <= now,
-                    ).order_by(col(Document.lote_id), col(Document.id)).limit(50 * max_requests)
-                ).all()
-                refs = _refs(s, rows)
+            refs = self._due_polls(profile, now, 50 * max_requests)
             if not refs:
                 continue
             try:
@@ -474,6 +521,28 @@ class SyncEngine:
             else:
                 self._mark_ok(_id(profile), report)
         return report
+
+    def _due_polls(self, profile: ProviderProfile, now: datetime, limit: int) -> list[DocumentRef]:
+        """Submitted documents whose check is due. On a shared database they are also
+        leased (taken FOR UPDATE SKIP LOCKED, next check pushed past the request's
+        timeout) so that one terminal asks about them; the answer sets the real next
+        check, and a terminal that dies holding a lease only delays the question."""
+        stmt = select(Document).where(
+            Document.profile_id == profile.id,
+            Document.state == DocState.SUBMITTED.value,
+            col(Document.attention).is_(False),
+            col(Document.next_poll_at) <= now,
+        ).order_by(col(Document.lote_id), col(Document.id)).limit(limit)
+        if not self.db.is_shared:
+            with self.db.session() as s:
+                return _refs(s, s.exec(stmt).all())
+        with self.db.write() as s:
+            rows = s.exec(stmt.with_for_update(skip_locked=True)).all()
+            if rows:
+                lease = now + timedelta(seconds=max(self._timeout * 2, profile.poll_every_s))
+                s.execute(update(Document).where(col(Document.id).in_([_id(r) for r in rows]))
+                          .values(next_poll_at=lease))
+            return _refs(s, rows)
 
     def _record_poll(self, profile: ProviderProfile, refs: list[DocumentRef],
                      results: list[DocumentResult], report: SyncReport) -> None:
@@ -501,7 +570,7 @@ class SyncEngine:
                     lotes.add(sn.lote_id)
             apply_changes(s, changes, actor=ACTOR, at=now)
             s.flush()
-            for lote_id in lotes:
+            for lote_id in sorted(lotes):  # one order: no deadlock between terminals
                 lote = s.get(Lote, lote_id)
                 if lote is not None:
                     _close_lote_if_done(s, lote, now)
@@ -559,19 +628,30 @@ class SyncEngine:
                 for sn in snaps.values()], actor=ACTOR, at=now)
 
     # -- reconciling -----------------------------------------------------------------
+    @_db_guarded
     def recover_interrupted(self, *, all_sending: bool = False) -> SyncReport:
         """SENDING documents whose request may or may not have left become UNKNOWN.
 
         At start-up, by the process that holds the sender lock (the one that owned them
         is gone) pass `all_sending=True`; while running, only those older than
-        `stale_sending_after`.
+        `stale_sending_after`. On a shared database "all" means the lotes this terminal
+        claimed; other terminals' are recovered only after `stale_foreign_sending_after`.
         """
         report = SyncReport()
         now = self._clock()
         with self.db.write() as s:
             stmt = sa_select(*_SNAP_COLUMNS).where(col(Document.state) == DocState.SENDING.value)
-            if not all_sending:
-                stmt = stmt.where(col(Document.updated_at) < now - self.stale_sending_after)
+            stale = col(Document.updated_at) < now - self.stale_sending_after
+            if self.db.is_shared:
+                mine = col(Document.lote_id).in_(
+                    sa_select(col(TerminalLote.lote_id))
+                    .where(col(TerminalLote.terminal_id) == self.terminal_id))
+                foreign = col(Document.updated_at) < now - self.stale_foreign_sending_after
+                stmt = stmt.where((mine & stale) | foreign if not all_sending
+                                  else mine | foreign)
+                stmt = stmt.order_by(col(Document.id)).with_for_update()
+            elif not all_sending:
+                stmt = stmt.where(stale)
             snaps = [_Snap(*r) for r in s.execute(stmt)]
             apply_changes(s, [Change(
                 sn.id, sn.state, DocState.UNKNOWN, attempt_id=sn.attempt_id, lote_id=sn.lote_id,
@@ -580,9 +660,12 @@ class SyncEngine:
             report.changed.update(sn.id for sn in snaps)
         return report
 
+    @_db_guarded
     def reconcile_once(self, max_documents: int = 50) -> SyncReport:
         """Ask the provider about every UNKNOWN document before any resend."""
         report = self.recover_interrupted()
+        if report.database_error:
+            return report
         for profile in self._profiles_due_now():
             with self.db.session() as s:
                 rows = s.exec(
@@ -591,6 +674,7 @@ class SyncEngine:
                     .order_by(col(Document.id)).limit(max_documents)
                 ).all()
                 refs = _refs(s, rows)
+                attempts_asked = {_id(r): r.attempt_id for r in rows}
             if not refs:
                 continue
             try:
@@ -606,7 +690,8 @@ class SyncEngine:
                     failure = failure or (error if isinstance(error, ProviderError)
                                           else OutcomeUnknown(str(error)))
                     continue
-                self._record_lookup(profile, ref.local_id, attempts, report)
+                self._record_lookup(profile, ref.local_id, attempts, report,
+                                    attempts_asked[ref.local_id])
             if failure is not None:
                 self._mark_failed(_id(profile), failure, report)
             else:
@@ -614,11 +699,14 @@ class SyncEngine:
         return report
 
     def _record_lookup(self, profile: ProviderProfile, doc_id: int,
-                       attempts: list[DocumentResult], report: SyncReport) -> None:
+                       attempts: list[DocumentResult], report: SyncReport,
+                       attempt_asked: str | None) -> None:
         now = self._clock()
         with self.db.write() as s:
             sn = _snaps(s, [doc_id]).get(doc_id)
-            if sn is None or sn.state != DocState.UNKNOWN.value:
+            # Another terminal may have settled it, and even re-sent it, meanwhile: an
+            # answer about an older attempt must not decide about a newer one.
+            if sn is None or sn.state != DocState.UNKNOWN.value or sn.attempt_id != attempt_asked:
                 return
             if sn.cdc:
                 mine = [a for a in attempts if a.cdc == sn.cdc]
@@ -641,8 +729,10 @@ class SyncEngine:
     # -- loops -----------------------------------------------------------------------
     def step(self) -> SyncReport:
         report = self.reconcile_once()
-        report.merge(self.send_once())
-        report.merge(self.poll_once())
+        for next_step in (self.send_once, self.poll_once):
+            if report.database_error:
+                break
+            report.merge(next_step())
         return report
 
     def pending_count(self) -> int:
@@ -684,19 +774,40 @@ class SyncEngine:
                        on_report: Callable[[SyncReport], None] | None = None) -> bool:
         """Step until no document waits to be sent or for a result; False on timeout."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        db_failures = 0
         while True:
-            report = self.step()
-            if on_report:
-                on_report(report)
-            if self.pending_count() == 0:
-                return True
-            if deadline is not None and time.monotonic() >= deadline:
-                return False
-            wait = self.seconds_until_due()
+            try:
+                report = self.step()
+                if on_report:
+                    on_report(report)
+                if report.database_error:
+                    raise _Unreachable
+                if self.pending_count() == 0:
+                    return True
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                wait = min(self.seconds_until_due(), 1.0)
+                db_failures = 0
+            except (DBAPIError, _Unreachable) as exc:
+                if isinstance(exc, DBAPIError) and not self.db.unreachable(exc):
+                    raise
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                db_failures = min(db_failures + 1, 16)
+                wait = backoff_delay(db_failures, self._rng, base=1.0, cap=30.0)
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - time.monotonic()))
             if wait > 0:
-                sleep(min(wait, 1.0))
+                sleep(wait)
+
+
+class _Unreachable(Exception):
+    """Internal to `run_until_idle`: the step reported an unreachable database."""
+
+
+def _provider_setting(profile: ProviderProfile, name: str, default: float) -> float:
+    """A dialect's own limit from the registry (e.g. TusFacturas: one call at a time)."""
+    return float(PROVIDER_DEFAULTS.get(profile.provider, {}).get(name, default))
 
 
 def _attempt(fn: Callable[[Any], Any], arg: Any) -> tuple[Any, BaseException | None]:
