@@ -51,7 +51,9 @@ SETUPS: dict[str, dict[str, Any]] = {
                "env": {"LOTE_JSIFEN_GRACE_S": "3"}},
     "dtepy": {"sandbox": {"api_key": "api_key_demo", "tenant": "1"},
               "key": "api_key_demo", "tenant": "1", "emisor": "80069563-1"},
-    "cucu": {"sandbox": {"api_key": "api_key_demo"}, "key": "api_key_demo", "tenant": None},
+    "cucu": {"sandbox": {"api_key": "api_key_demo"}, "key": "api_key_demo", "tenant": None,
+             # CUCU may take 30 s per invoice; its sandbox answers at once.
+             "env": {"LOTE_CUCU_INVOICE_S": "0.1"}},
     "tusfacturas": {"sandbox": {"api_key": "api_key_demo"}, "key": "api_key_demo",
                     "tenant": None},
 }

@@ -53,6 +53,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -706,5 +707,10 @@ def create_client(*, base_url: str, tenant: str | None, api_key: str,
                   emisor_ruc: str | None = None,
                   timeout: float | httpx.Timeout | None = None) -> CucuClient:
     """Registry entry point (providers/registry.py). CUCU needs no tenant and no emisor:
-    the API key belongs to one contribuyente (both are ignored)."""
-    return CucuClient(base_url, api_key, timeout=timeout)
+    the API key belongs to one contribuyente (both are ignored).
+
+    `LOTE_CUCU_INVOICE_S` overrides PER_INVOICE_SECONDS, the time CUCU may take per invoice
+    before an unanswered one may be resent: its sandbox answers at once, so soak runs
+    compress it as they compress the provider."""
+    per_invoice = float(os.environ.get("LOTE_CUCU_INVOICE_S", PER_INVOICE_SECONDS))
+    return CucuClient(base_url, api_key, timeout=timeout, per_invoice_seconds=per_invoice)

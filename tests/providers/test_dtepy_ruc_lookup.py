@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.providers.base import ConnectionFailed
-from desktop_app.providers.dtepy import RUC_SERVICE_URL, lookup_ruc, parse_ruc_lookup, ruc_service_url
+from desktop_app.providers.dtepy import (
+    RUC_SERVICE_URL,
+    lookup_ruc,
+    parse_ruc_lookup,
+    ruc_service_url,
+)
 from desktop_app.sandbox.dtepy import DTEpySandbox
 
 
