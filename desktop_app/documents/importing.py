@@ -30,11 +30,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from desktop_app.documents.spreadsheet import UnsupportedFile, cell_ref, read_sheet
-from desktop_app.domain.country import rules_for
+from desktop_app.domain.country import Summary, rules_for
 from desktop_app.domain.errors import ValidationError
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, ProviderProfile
@@ -84,6 +85,13 @@ class ImportPreview:
     keys: list[str] = field(default_factory=list)
     #: Problems of the file as a whole (unreadable, wrong country, no rows): nothing imports.
     file_errors: list[str] = field(default_factory=list)
+    #: The parsed, prepared and validated document of each valid index, and its summary:
+    #: each document goes through parse → prepare → validate once (BENCHMARKS.md, import).
+    prepared: dict[int, Any] = field(default_factory=dict, repr=False)
+    summaries: dict[int, Summary] = field(default_factory=dict, repr=False)
+    #: What the profile's documents looked like when the conflicts were checked
+    #: (`_database_marker`): the commit checks again only if it changed.
+    checked_against: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -309,18 +317,25 @@ def preview_import(
     else:
         entries = _other_entries(importer, country, sheet.rows, now)
     preview.document_rows, preview.keys = _matching_groups(sheet.rows, len(entries))
-    for index, (data, errors) in enumerate(entries):
+    rules = rules_for(country)
+    for index, (data, errors, doc) in enumerate(entries):
         preview.documents.append(data if not errors else None)
         if errors:
             preview.errors[index] = errors
+        elif doc is not None:
+            preview.prepared[index] = doc
+            preview.summaries[index] = rules.summary(doc)
     _add_sheet_errors(preview, sheet.errors)
     if db is not None and profile_id is not None:
+        marker = _database_marker(db, profile_id)
         for index, problems in database_conflicts(db, profile_id, preview).items():
             preview.errors.setdefault(index, []).extend(problems)
+        preview.checked_against = marker
     return preview
 
 
-Entry = tuple[dict[str, Any] | None, list[CellError]]
+#: A document's JSON (as it would be saved), its errors, and the prepared document.
+Entry = tuple[dict[str, Any] | None, list[CellError], Any]
 
 
 def _paraguay_entries(
@@ -333,9 +348,9 @@ def _paraguay_entries(
     out: list[Entry] = []
     for doc, errors in importer.check_rows(rows, now=now):
         if doc is None or errors:
-            out.append((None, [locate(e, []) for e in errors]))
+            out.append((None, [locate(e, []) for e in errors], None))
         else:
-            out.append((rules.to_json(doc), []))
+            out.append((rules.to_json(doc), [], doc))
     return out
 
 
@@ -350,16 +365,16 @@ def _other_entries(
     for index, (data, errors) in enumerate(results):
         rows_of = groups[index] if index < len(groups) else []
         if data is None or errors:
-            out.append((None, [locate(e, rows_of) for e in errors]))
+            out.append((None, [locate(e, rows_of) for e in errors], None))
             continue
         doc, problems = rules.parse(data)
         if doc is not None:
             doc = rules.prepare(doc)
             problems = rules.validate(doc, now=now)
         if problems or doc is None:
-            out.append((None, [locate(p, rows_of, path_column) for p in problems]))
+            out.append((None, [locate(p, rows_of, path_column) for p in problems], None))
         else:
-            out.append((rules.to_json(doc), []))
+            out.append((rules.to_json(doc), [], doc))
     return out
 
 
@@ -386,10 +401,44 @@ def _add_sheet_errors(preview: ImportPreview, errors: list[ValidationError]) -> 
             preview.file_errors.append(str(located))
             continue
         preview.documents[index] = None
+        preview.prepared.pop(index, None)
+        preview.summaries.pop(index, None)
         preview.errors.setdefault(index, []).append(located)
 
 
 # -- what the database would refuse ------------------------------------------------------------
+
+
+def _database_marker(db: Database, profile_id: int) -> tuple[int, int]:
+    """The profile's highest document id and document count: a document saved (or
+    removed) since a check changes it, so an unchanged marker means unchanged conflicts."""
+    with db.session() as s:
+        highest, count = s.exec(
+            select(func.max(Document.id), func.count(col(Document.id))).where(
+                Document.profile_id == profile_id
+            )
+        ).one()
+    return int(highest or 0), int(count or 0)
+
+
+def _summaries(preview: ImportPreview) -> list[tuple[int, Summary]]:
+    """The summary of each valid document: kept by the preview, or read from its JSON
+    (a preview built by hand)."""
+    rules = rules_for(preview.country)
+    out: list[tuple[int, Summary]] = []
+    for index in preview.valid_indexes:
+        summary = preview.summaries.get(index)
+        if summary is None:
+            doc, _ = rules.parse(preview.documents[index])
+            if doc is None:
+                continue
+            summary = rules.summary(doc)
+        out.append((index, summary))
+    return out
+
+
+#: Numbers asked about per statement (SQLite allows 32,766 parameters).
+_NUMBERS_PER_QUERY = 500
 
 
 def database_conflicts(
@@ -400,15 +449,11 @@ def database_conflicts(
     """Documents that would collide with stored ones: the same ``documento`` key
     imported before (Paraguay keeps it as the external reference: importing a file
     twice would issue every sale twice), or an explicit number already used — also
-    within the file itself."""
+    within the file itself. The database is asked once for the keys and once per
+    (tipo, establecimiento, punto) and 500 numbers, through `uq_document_number`."""
     rules = rules_for(preview.country)
     out: dict[int, list[CellError]] = {}
-    candidates: list[tuple[int, Any]] = []
-    for index in preview.valid_indexes:
-        data = preview.documents[index]
-        doc, _ = rules.parse(data)
-        if doc is not None:
-            candidates.append((index, rules.summary(doc)))
+    candidates = _summaries(preview)
     if not candidates:
         return out
     keys = {
@@ -417,19 +462,40 @@ def database_conflicts(
         if preview.country == "PY" and i < len(preview.keys) and preview.keys[i]
     }
     seen_numbers: dict[tuple[int, str, str, int], int] = {}
+    repeated: dict[int, CellError] = {}
+    asked: dict[tuple[int, str, str], dict[int, int]] = {}
+    for index, summary in candidates:
+        if summary.numero is None:
+            continue
+        key = (summary.tipo_documento, summary.establecimiento, summary.punto, summary.numero)
+        if key in seen_numbers:
+            number = rules.display_number(*key)
+            repeated[index] = _first_row_error(
+                preview,
+                index,
+                "numero",
+                f"El número {number} se repite en el archivo (también en el documento de la "
+                f"fila {_first_row(preview, seen_numbers[key])}).",
+            )
+            continue
+        seen_numbers[key] = index
+        asked.setdefault(key[:3], {})[key[3]] = index
     with db.session() as s:
-        if keys:
+        key_list = list(keys)
+        for start in range(0, len(key_list), _NUMBERS_PER_QUERY):
+            chunk = key_list[start : start + _NUMBERS_PER_QUERY]
             stored = s.exec(
-                select(Document).where(
-                    Document.profile_id == profile_id, col(Document.external_ref).in_(list(keys))
-                )
+                select(
+                    Document.external_ref,
+                    Document.tipo_documento,
+                    Document.establecimiento,
+                    Document.punto,
+                    Document.numero,
+                ).where(Document.profile_id == profile_id, col(Document.external_ref).in_(chunk))
             ).all()
-            for row in stored:
-                index = keys[row.external_ref or ""]
-                number = rules.display_number(
-                    row.tipo_documento, row.establecimiento, row.punto, row.numero
-                )
-                ref = row.external_ref
+            for ref, tipo, est, punto, numero in stored:
+                index = keys[ref or ""]
+                number = rules.display_number(tipo, est, punto, numero)
                 out.setdefault(index, []).append(
                     _first_row_error(
                         preview,
@@ -439,41 +505,37 @@ def database_conflicts(
                         "vez emitiría la venta dos veces.",
                     )
                 )
-        for index, summary in candidates:
-            if summary.numero is None:
-                continue
-            key = (summary.tipo_documento, summary.establecimiento, summary.punto, summary.numero)
-            number = rules.display_number(*key)
-            if key in seen_numbers:
-                out.setdefault(index, []).append(
-                    _first_row_error(
-                        preview,
-                        index,
-                        "numero",
-                        f"El número {number} se repite en el archivo (también en el documento de la "
-                        f"fila {_first_row(preview, seen_numbers[key])}).",
+        used: set[tuple[int, str, str, int]] = set()
+        for (tipo, est, punto), by_numero in asked.items():
+            numeros = list(by_numero)
+            for start in range(0, len(numeros), _NUMBERS_PER_QUERY):
+                chunk = numeros[start : start + _NUMBERS_PER_QUERY]
+                found = s.exec(
+                    select(Document.numero).where(
+                        Document.profile_id == profile_id,
+                        Document.tipo_documento == tipo,
+                        Document.establecimiento == est,
+                        Document.punto == punto,
+                        col(Document.numero).in_(chunk),
                     )
+                ).all()
+                used.update((tipo, est, punto, n) for n in found)
+    for index, summary in candidates:  # in file order, after any key error of the document
+        if summary.numero is None:
+            continue
+        if index in repeated:
+            out.setdefault(index, []).append(repeated[index])
+            continue
+        key = (summary.tipo_documento, summary.establecimiento, summary.punto, summary.numero)
+        if key in used:
+            out.setdefault(index, []).append(
+                _first_row_error(
+                    preview,
+                    index,
+                    "numero",
+                    f"El número {rules.display_number(*key)} ya está usado en este perfil.",
                 )
-                continue
-            seen_numbers[key] = index
-            used = s.exec(
-                select(Document.id).where(
-                    Document.profile_id == profile_id,
-                    Document.tipo_documento == key[0],
-                    Document.establecimiento == key[1],
-                    Document.punto == key[2],
-                    Document.numero == key[3],
-                )
-            ).first()
-            if used is not None:
-                out.setdefault(index, []).append(
-                    _first_row_error(
-                        preview,
-                        index,
-                        "numero",
-                        f"El número {number} ya está usado en este perfil.",
-                    )
-                )
+            )
     return out
 
 
@@ -522,9 +584,12 @@ def commit_import(
         )
         return result
     errors: dict[int, list[CellError]] = {i: list(e) for i, e in preview.errors.items()}
-    for index, problems in database_conflicts(db, profile_id, preview).items():
-        existing = errors.setdefault(index, [])
-        existing.extend(p for p in problems if p not in existing)
+    if preview.checked_against is None or preview.checked_against != _database_marker(
+        db, profile_id
+    ):
+        for index, problems in database_conflicts(db, profile_id, preview).items():
+            existing = errors.setdefault(index, [])
+            existing.extend(p for p in problems if p not in existing)
     chosen = [i for i in preview.valid_indexes if i not in errors]
     if errors and not only_valid:
         result.errors = errors
@@ -536,8 +601,10 @@ def commit_import(
     rules = rules_for(country)
     docs = []
     for index in chosen:
-        doc, shape_errors = rules.parse(preview.documents[index])
-        assert doc is not None, shape_errors  # the preview parsed it already
+        doc = preview.prepared.get(index)
+        if doc is None:  # a preview built by hand: only its JSON
+            doc, shape_errors = rules.parse(preview.documents[index])
+            assert doc is not None, shape_errors  # the preview parsed it already
         docs.append(doc)
     refs = [preview.keys[i] or None for i in chosen] if country == "PY" else None
     try:

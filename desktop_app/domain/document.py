@@ -570,7 +570,9 @@ def document_to_json(doc: Document) -> dict[str, Any]:
     _put(out, "numero", doc.numero)
     _put(out, "descripcion", doc.descripcion)
     _put(out, "observacion", doc.observacion)
-    out["fecha"] = doc.fecha.strftime(FECHA_FORMAT)
+    # FECHA_FORMAT, written by isoformat: strftime imports `time` on every call (through
+    # shiboken's import hook once PySide6 is loaded: 0.5 s per 10,000 documents).
+    out["fecha"] = doc.fecha.replace(tzinfo=None).isoformat(timespec="seconds")
     out["tipoEmision"] = doc.tipo_emision
     out["tipoTransaccion"] = doc.tipo_transaccion
     out["tipoImpuesto"] = doc.tipo_impuesto

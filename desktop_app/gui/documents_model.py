@@ -213,12 +213,14 @@ class DocumentsModel(QAbstractTableModel):
         fresh when the view asks for them. Rows that stop matching the filter stay
         until the next `reload`, so nothing vanishes under the user's cursor.
         """
-        wanted = {i for i in ids if i in self._cache or self._position(i) is None}
+        ids = set(ids)
+        newcomers = [i for i in ids if self._position(i) is None]
+        # The filter first (ids only), so rows are read only for documents the table shows.
+        admitted = matching_ids(self._db, self._filter, newcomers) if newcomers else set()
+        wanted = {i for i in ids if i in self._cache} | admitted
         if not wanted:
             return
         fresh = rows_by_ids(self._db, wanted)
-        newcomers = [i for i in fresh if self._position(i) is None]
-        admitted = matching_ids(self._db, self._filter, newcomers) if newcomers else set()
         for doc_id in sorted(fresh):  # ascending: each new id lands above the previous
             row = fresh[doc_id]
             position = self._position(doc_id)

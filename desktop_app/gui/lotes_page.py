@@ -197,6 +197,8 @@ class LotesPage(QWidget):
         self._db = db
         self.tasks = tasks or TaskRunner(self)
         self._dirty = True
+        #: Documents changed while the page was hidden: reload the lote's table when shown.
+        self._documents_dirty = False
         self._loaded_once = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -273,6 +275,9 @@ class LotesPage(QWidget):
     # -- loading -------------------------------------------------------------------
     def activate(self) -> None:
         if self._dirty or not self._loaded_once:
+            if self._documents_dirty:
+                self._documents_dirty = False
+                self.documents_model.reload()
             self.refresh()
 
     def refresh(self) -> None:
@@ -282,10 +287,15 @@ class LotesPage(QWidget):
         self.tasks.run(lambda: lote_rows(db), self._loaded)
 
     def documents_changed(self, ids: set[int]) -> None:
+        """Hidden, the page only remembers that it is stale (no query: BENCHMARKS.md,
+        GUI heartbeat) and reads everything again when shown; shown, it refreshes the
+        documents of the lote in view and the lotes list a moment later."""
         self._dirty = True
+        if not self.isVisible():
+            self._documents_dirty = True
+            return
         self.documents_model.refresh_ids(ids)
-        if self.isVisible():
-            self._timer.start()
+        self._timer.start()
 
     def _loaded(self, rows: list[LoteRow] | None, error: Exception | None) -> None:
         if error is not None or rows is None:

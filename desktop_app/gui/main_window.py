@@ -64,9 +64,12 @@ from desktop_app.gui.workers import TICK_MS, SyncWorkers
 from desktop_app.store.corrections import CorrectionRefused
 from desktop_app.store.models import Document
 from desktop_app.store.profiles import default_profile, get_profile, list_profiles
-from desktop_app.store.queries import last_sync_at, processing_count, state_counts
+from desktop_app.store.queries import StatusSummary, status_summary
 
 log = logging.getLogger(__name__)
+
+#: How long worker reports are merged before the window reads anything (ms).
+COALESCE_MS = 100
 
 COUNTRY_NAMES = {"PY": "Paraguay", "BO": "Bolivia", "AR": "Argentina"}
 
@@ -134,10 +137,20 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(150)
-        self._status_timer.timeout.connect(self.update_status)
+        self._status_timer.timeout.connect(self._update_status_in_background)
+        self._status_tasks = self._tasks()
+
+        #: Worker reports arrive every few milliseconds while a drain runs; they are
+        #: merged for ~100 ms before any model or query sees them (one refresh per
+        #: window of reports instead of one per report: the heartbeat target).
+        self._pending_changes: set[int] = set()
+        self._coalesce_timer = QTimer(self)
+        self._coalesce_timer.setSingleShot(True)
+        self._coalesce_timer.setInterval(COALESCE_MS)
+        self._coalesce_timer.timeout.connect(self._flush_worker_changes)
 
         self.workers = SyncWorkers.for_runtime(runtime, self, tick_ms=tick_ms)
-        self.workers.changed.connect(self._documents_changed)
+        self.workers.changed.connect(self._worker_changed)
         self.workers.connectivity.connect(self._connectivity_changed)
         self.workers.failed.connect(self._sync_failed)
         self.workers.sending.connect(self._sending_changed)
@@ -920,6 +933,19 @@ class MainWindow(QMainWindow):
         )
 
     # -- worker reports (GUI thread) -----------------------------------------------
+    def _worker_changed(self, ids: object) -> None:
+        """A worker's report: remembered, applied when the coalescing timer fires."""
+        if self._closed:
+            return
+        self._pending_changes.update(ids)  # type: ignore[call-overload]
+        if not self._coalesce_timer.isActive():
+            self._coalesce_timer.start()
+
+    def _flush_worker_changes(self) -> None:
+        changed, self._pending_changes = self._pending_changes, set()
+        if changed:
+            self._documents_changed(changed)
+
     def _documents_changed(self, ids: object) -> None:
         if self._closed:
             return
@@ -1002,18 +1028,32 @@ class MainWindow(QMainWindow):
         self.connectivity_label.setToolTip(tooltip)
 
     def update_status(self) -> None:
-        """Counts and last sync time: a few small aggregate queries."""
+        """Counts and last sync time: one aggregate query (`status_summary`), read here
+        (after a user's action, at start-up) and shown at once."""
         if self._closed:
             return
         self._show_connectivity()
         try:
-            counts = state_counts(self.db)
-            processing = processing_count(self.db)
-            last = last_sync_at(self.db)
-            attention = len(self._attention_ids())
+            summary = status_summary(self.db)
         except Exception:
             log.exception("reading the status bar counts failed")
             return
+        self._show_status(summary, None)
+
+    def _update_status_in_background(self) -> None:
+        """The same after worker reports, read off the GUI thread (`TaskRunner`): the
+        heartbeat target leaves no room for a scan of the documents table there."""
+        if self._closed:
+            return
+        self._show_connectivity()
+        db = self.db
+        self._status_tasks.run(lambda: status_summary(db), self._show_status)
+
+    def _show_status(self, summary: StatusSummary | None, error: Exception | None) -> None:
+        if self._closed or summary is None or error is not None:
+            return
+        counts, processing = summary.counts, summary.processing
+        last, attention = summary.last_sync_at, summary.attention
         sending = counts.get(DocState.SENDING.value, 0) + max(
             0, counts.get(DocState.SUBMITTED.value, 0) - processing
         )

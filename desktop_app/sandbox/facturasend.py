@@ -194,6 +194,13 @@ class FacturaSendSandbox(SandboxServer):
         self._docs: list[SandboxDocument] = []
         self._lotes: dict[int, _Lote] = {}
         self._next_lote = 1
+        # Indexes over `_docs` (seqs in arrival order), so that answering a query or
+        # judging a lote costs what it touches, not every attempt ever received: a long
+        # demo day or the soak test would be O(N²) otherwise (BENCHMARKS.md).
+        self._seqs_by_cdc: dict[str, list[int]] = {}
+        self._seqs_by_number: dict[NumberKey, list[int]] = {}
+        #: Lotes not processed yet, in `_lotes` order (the order SIFEN judges them in).
+        self._unprocessed: dict[int, _Lote] = {}
 
     # -- inspection for tests and the demo -----------------------------------------
 
@@ -225,14 +232,29 @@ class FacturaSendSandbox(SandboxServer):
         """What FacturaSend does when asked about states: let SIFEN answer due lotes."""
         with self._lock:
             now = self._clock()
-            for lote in self._lotes.values():
-                if lote.processed or lote.draft:
+            done: list[int] = []
+            for lote in self._unprocessed.values():
+                if lote.processed:
+                    done.append(lote.lote_id)
                     continue
-                if now - lote.created_at < self.processing_delay:
+                if lote.draft or now - lote.created_at < self.processing_delay:
                     continue
                 for seq in lote.seqs:
                     self._docs[seq] = self._judge(self._docs[seq])
                 lote.processed = True
+                done.append(lote.lote_id)
+            for lote_id in done:
+                del self._unprocessed[lote_id]
+
+    def _index(self, doc: SandboxDocument) -> None:
+        self._seqs_by_cdc.setdefault(doc.cdc, []).append(doc.seq)
+        self._seqs_by_number.setdefault(doc.number_key, []).append(doc.seq)
+
+    def _reindex(self) -> None:
+        self._seqs_by_cdc.clear()
+        self._seqs_by_number.clear()
+        for doc in self._docs:
+            self._index(doc)
 
     # -- envelope ------------------------------------------------------------------
 
@@ -321,7 +343,7 @@ class FacturaSendSandbox(SandboxServer):
                 )
                 seqs.append(len(self._docs))
                 self._docs.append(
-                    SandboxDocument(
+                    doc := SandboxDocument(
                         seq=len(self._docs),
                         lote_id=lote_id,
                         index=i,
@@ -336,7 +358,10 @@ class FacturaSendSandbox(SandboxServer):
                         draft=draft,
                     )
                 )
-            self._lotes[lote_id] = _Lote(lote_id, self._clock(), draft, seqs)
+                self._index(doc)
+            self._lotes[lote_id] = self._unprocessed[lote_id] = _Lote(
+                lote_id, self._clock(), draft, seqs
+            )
             created = [self._docs[s] for s in seqs]
         de_list = []
         for doc in created:
@@ -380,11 +405,16 @@ class FacturaSendSandbox(SandboxServer):
             if lote is None or not lote.draft:
                 return json_response({"success": False, "error": "Lote en borrador no encontrado"})
             del self._lotes[lote.lote_id]
+            self._unprocessed.pop(lote.lote_id, None)
             drop = set(lote.seqs)
             kept = [d for d in self._docs if d.seq not in drop]
             self._docs = [replace(d, seq=n) for n, d in enumerate(kept)]
+            by_lote: dict[int, list[int]] = {}
+            for n, d in enumerate(self._docs):
+                by_lote.setdefault(d.lote_id, []).append(n)
             for other in self._lotes.values():
-                other.seqs = [n for n, d in enumerate(self._docs) if d.lote_id == other.lote_id]
+                other.seqs = by_lote.get(other.lote_id, [])
+            self._reindex()
         return json_response({"success": True})
 
     # -- queries -------------------------------------------------------------------
@@ -416,11 +446,11 @@ class FacturaSendSandbox(SandboxServer):
         key = (int(p["tipo"]), int(p["est"]), int(p["punto"]), int(p["numero"]))
         self.process_due()
         with self._lock:
-            out = [_item(d) for d in self._docs if d.number_key == key]
+            out = [_item(self._docs[seq]) for seq in self._seqs_by_number.get(key, ())]
         return json_response({"success": True, "deList": out})
 
     def _estado_item(self, cdc: str) -> dict[str, Any]:
-        attempts = [d for d in self._docs if d.cdc == cdc]
+        attempts = [self._docs[seq] for seq in self._seqs_by_cdc.get(cdc, ())]
         if not attempts:
             return {
                 "cdc": cdc,
@@ -436,10 +466,17 @@ class FacturaSendSandbox(SandboxServer):
     # -- the simulated SIFEN ---------------------------------------------------------
 
     def _judge(self, doc: SandboxDocument) -> SandboxDocument:
-        earlier = [d for d in self._docs[: doc.seq] if d.situacion in _APPROVED_SITUACIONES]
-        if any(d.cdc == doc.cdc for d in earlier):
+        docs = self._docs
+
+        def approved_before(seqs: Iterable[int]) -> list[SandboxDocument]:
+            return [
+                docs[s] for s in seqs if s < doc.seq and docs[s].situacion in _APPROVED_SITUACIONES
+            ]
+
+        if approved_before(self._seqs_by_cdc.get(doc.cdc, ())):
             return _rejected(doc, "1001", "CDC duplicado")
-        if any(d.number_key == doc.number_key and d.cdc != doc.cdc for d in earlier):
+        same_number = approved_before(self._seqs_by_number.get(doc.number_key, ()))
+        if any(d.cdc != doc.cdc for d in same_number):
             return _rejected(doc, "1002", "Documento electrónico duplicado")
         rejection = self._content_rejection(doc.payload)
         if rejection is not None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 
 from desktop_app.domain.country import rules_for
@@ -91,30 +91,42 @@ def _num(d: Decimal) -> int | str:
     return int(d) if d == d.to_integral_value() else str(d)
 
 
-_COLUMNS = (Document, ProviderProfile.name, ProviderProfile.provider, Lote.provider_lote_id,
-            ProviderProfile.country)
+#: The columns a `DocumentRow` needs: never the `payload` JSON (read and thrown away for
+#: every row shown otherwise), never a full ORM entity (BENCHMARKS.md, GUI heartbeat).
+_DOC_COLUMNS = (
+    Document.id, Document.tipo_documento, Document.establecimiento, Document.punto,
+    Document.numero, Document.fecha, Document.customer_name, Document.customer_tax_id,
+    Document.currency, Document.total, Document.iva_total, Document.state,
+    Document.processing, Document.cdc, Document.code, Document.message,
+    Document.external_ref, Document.cuf, Document.cae, Document.cae_expiry,
+    Document.observations, Document.provider_number,
+)
+_COLUMNS = (*_DOC_COLUMNS, ProviderProfile.name, ProviderProfile.provider,
+            Lote.provider_lote_id, ProviderProfile.country)
 
 
-def _row(doc: Document, profile: str, provider: str, lote: str | None,
-         country: str = "PY") -> DocumentRow:
-    assert doc.id is not None
+def _row(found: Any) -> DocumentRow:
+    (doc_id, tipo, est, punto, numero, fecha, customer_name, customer_tax_id, currency,
+     total, iva_total, state, processing, cdc, code, message, external_ref, cuf, cae,
+     cae_expiry, observations, provider_number, profile, provider, lote,
+     country) = found
+    country = country or "PY"
     return DocumentRow(
-        id=doc.id, profile=profile, provider=provider, tipo_documento=doc.tipo_documento,
-        numero=rules_for(country).display_number(doc.tipo_documento, doc.establecimiento,
-                                                 doc.punto, doc.numero),
-        fecha=doc.fecha,
-        customer_name=doc.customer_name, customer_tax_id=doc.customer_tax_id,
-        currency=doc.currency, total=Decimal(doc.total), iva_total=Decimal(doc.iva_total),
-        state=doc.state, processing=doc.processing, cdc=doc.cdc, lote=lote, code=doc.code,
-        message=doc.message, external_ref=doc.external_ref, country=country, cuf=doc.cuf,
-        cae=doc.cae, cae_expiry=doc.cae_expiry, observations=doc.observations,
-        provider_number=doc.provider_number,
+        id=doc_id, profile=profile, provider=provider, tipo_documento=tipo,
+        numero=rules_for(country).display_number(tipo, est, punto, numero),
+        fecha=fecha, customer_name=customer_name, customer_tax_id=customer_tax_id,
+        currency=currency, total=Decimal(total), iva_total=Decimal(iva_total),
+        state=state, processing=processing, cdc=cdc, lote=lote, code=code,
+        message=message, external_ref=external_ref, country=country, cuf=cuf,
+        cae=cae, cae_expiry=cae_expiry, observations=observations,
+        provider_number=provider_number,
     )
 
 
 def _base_query():
     return (
         select(*_COLUMNS)
+        .select_from(Document)
         .join(ProviderProfile, ProviderProfile.id == Document.profile_id)
         .outerjoin(Lote, Lote.id == Document.lote_id)
     )
@@ -145,7 +157,7 @@ def rows_by_ids(db: Database, ids: Iterable[int]) -> dict[int, DocumentRow]:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             for found in s.exec(_base_query().where(col(Document.id).in_(chunk))):
-                out[found[0].id] = _row(*found)
+                out[found[0]] = _row(found)
     return out
 
 
@@ -154,7 +166,7 @@ def list_documents(db: Database, *, state: str | None = None) -> list[DocumentRo
     if state:
         stmt = stmt.where(Document.state == state)
     with db.session() as s:
-        return [_row(*r) for r in s.exec(stmt)]
+        return [_row(r) for r in s.exec(stmt)]
 
 
 def find_document(db: Database, ref: str) -> DocumentRow | None:
@@ -174,7 +186,7 @@ def find_document(db: Database, ref: str) -> DocumentRow | None:
                               Document.punto == f"{int(parts[1]):03d}",
                               Document.numero == int(parts[2])).order_by(col(Document.id).desc())
         found = s.exec(stmt).first()
-        return _row(*found) if found else None
+        return _row(found) if found else None
 
 
 def document_payload(db: Database, doc_id: int) -> dict[str, Any]:
@@ -188,6 +200,42 @@ def document_events(db: Database, doc_id: int) -> list[EventRow]:
         events = s.exec(select(DocumentEvent).where(DocumentEvent.document_id == doc_id)
                         .order_by(DocumentEvent.id))
         return [EventRow(e.at, e.from_state, e.to_state, e.actor, e.code, e.message) for e in events]
+
+
+@dataclass(frozen=True)
+class StatusSummary:
+    """What the status bar shows, read in one statement."""
+
+    counts: dict[str, int]
+    processing: int
+    attention: int
+    last_sync_at: datetime | None
+
+
+def status_summary(db: Database) -> StatusSummary:
+    """Counts by state, documents the provider is processing, documents needing
+    attention and the last sync time in ONE `GROUP BY state` statement (it walks
+    `ix_document_state`): the status bar is refreshed after worker reports, on the GUI
+    thread, and four round trips there cost the heartbeat (BENCHMARKS.md)."""
+    last = select(func.max(ProviderProfile.last_sync_at)).scalar_subquery()
+    processing = func.sum(case((and_(Document.state == "SUBMITTED", Document.processing), 1),
+                               else_=0))
+    attention = func.sum(case((Document.attention, 1), else_=0))
+    stmt = select(Document.state, func.count(), processing, attention, last).group_by(
+        Document.state)
+    with db.session() as s:
+        rows = list(s.exec(stmt))
+        if not rows:
+            return StatusSummary({}, 0, 0, s.exec(select(func.max(ProviderProfile.last_sync_at))).one())
+    last_at = rows[0][4]
+    if isinstance(last_at, str):  # defensive: a scalar subquery may lose the column type
+        last_at = datetime.fromisoformat(last_at)
+    return StatusSummary(
+        counts={state: n for state, n, *_ in rows},
+        processing=sum(int(r[2] or 0) for r in rows),
+        attention=sum(int(r[3] or 0) for r in rows),
+        last_sync_at=last_at,
+    )
 
 
 def state_counts(db: Database) -> dict[str, int]:

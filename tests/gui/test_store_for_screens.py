@@ -381,3 +381,22 @@ def test_migration_0003_adds_the_books_and_the_indexes_the_screens_use(db):
 def _payload(db, doc_id: int) -> str:
     with db.session() as s:
         return s.exec(select(DocumentRow.payload).where(DocumentRow.id == doc_id)).one()
+
+
+def test_pasted_codes_numbers_and_tax_ids_are_found_by_their_shape(db, demo_profile):
+    """A whole CDC is an exact lookup, a RUC-like text a prefix of the tax id, a bare
+    number the document number or a tax id starting with it; other text is searched
+    inside the texts."""
+    a, b = _queue(
+        db,
+        demo_profile,
+        _doc("Farmacia Central", 1000, tax_id="80026564-5"),
+        _doc("Ana Benítez", 2000, tax_id="4567890-1"),
+    )
+    cdc = find_document(db, str(a)).cdc
+    assert document_search(db, DocumentFilter(text=cdc)) == [a]
+    assert document_search(db, DocumentFilter(text="80026")) == [a]
+    assert document_search(db, DocumentFilter(text="4567890-1")) == [b]
+    assert document_search(db, DocumentFilter(text="2")) == [b]  # the número
+    assert document_search(db, DocumentFilter(text="farmacia")) == [a]  # any case
+    assert document_search(db, DocumentFilter(text="zzz no existe")) == []

@@ -243,3 +243,19 @@ def test_a_cdc_resent_while_pending_is_counted_and_loses_to_the_first(
         ("4-Rechazado", "1001"),
     ]
     assert sandbox.approvals_by_number() == {(1, 1, 1, 4): 1}
+
+
+def test_a_rejected_draft_between_lotes_leaves_the_other_answers_unchanged(
+    sandbox: FacturaSendSandbox, clock: FakeClock
+) -> None:
+    """The attempt indexes are rebuilt when a draft is dropped (its attempts renumber
+    every later one): answers by CDC and by number still name the right attempts."""
+    first = create(sandbox, [make_de(1)]).json()["result"]["deList"][0]["cdc"]
+    draft = create(sandbox, [make_de(2)], params={"draft": "true"}).json()["result"]
+    second = create(sandbox, [make_de(3)]).json()["result"]["deList"][0]["cdc"]
+    httpx.post(f"{sandbox.url}/demo/lote/draft-reject/{draft['loteId']}", headers=AUTH)
+    clock.advance(2)
+    answers = estado(sandbox, first, second, draft["deList"][0]["cdc"])["deList"]
+    assert [a["situacion"] for a in answers] == [2, 2, 98]  # the draft: inexistente
+    by_number = httpx.get(f"{sandbox.url}/demo/de/numero/1/001/001/3", headers=AUTH).json()
+    assert [i["cdc"] for i in by_number["deList"]] == [second]
