@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app import __version__
+from desktop_app.gateway import cli as gateway_cli
 from desktop_app.providers.registry import PROVIDERS
 
 EXIT_INVALID = 3
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     sb.add_argument("--processing-delay", type=float, default=2.0)
     sb.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     sb.add_argument("--fault-rate", type=float, default=0.0, help="share of requests spoiled")
+    gateway_cli.add_parsers(sub, common)
     return p
 
 
@@ -120,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         "profile": _cmd_profile, "import": _cmd_import, "sync": _cmd_sync,
         "list": _cmd_list, "show": _cmd_show, "sandbox": _cmd_sandbox,
         "backup": _cmd_backup, "restore": _cmd_restore,
+        "watch": gateway_cli.cmd_watch, "api": gateway_cli.cmd_api,
     }[command]
     try:
         return handler(args)

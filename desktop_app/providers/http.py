@@ -9,6 +9,7 @@ untrusted input: bodies are read up to a size limit.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
@@ -55,8 +56,14 @@ def check_url(url: str) -> None:
 
 def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     """System trust plus, optionally, the shop's proxy CA; verification always on."""
+    return _tls_context(ca_bundle or os.environ.get(CA_BUNDLE_ENV))
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(bundle: str | None) -> ssl.SSLContext:
+    # Loading the system's CAs takes ~60 ms and holds the GIL (measured: a hiccup on the
+    # GUI thread whenever a worker made its first client); one context serves them all.
     ctx = ssl.create_default_context()
-    bundle = ca_bundle or os.environ.get(CA_BUNDLE_ENV)
     if bundle:
         ctx.load_verify_locations(cafile=bundle)
     return ctx
