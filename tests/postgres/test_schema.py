@@ -20,7 +20,7 @@ def test_every_migration_runs_on_postgresql_and_matches_the_models(pg_url: str) 
 
     db = Database.open(pg_url)
     try:
-        assert db.current_revision() == db.head_revision() == "0004"
+        assert db.current_revision() == db.head_revision() is not None
         with db.engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     finally:
@@ -37,7 +37,7 @@ def test_migrations_go_down_to_nothing_and_up_again_on_postgresql(pg_url: str) -
         command.downgrade(alembic_config(db.engine), "base")
         assert db.current_revision() is None
         db.migrate()
-        assert db.current_revision() == "0004"
+        assert db.current_revision() == db.head_revision()
     finally:
         db.dispose()
 
@@ -78,7 +78,7 @@ def test_terminals_starting_together_migrate_once(pg_url: str) -> None:
         t.join(120)
     try:
         assert errors == []
-        assert [d.current_revision() for d in dbs] == ["0004"] * 3
+        assert [d.current_revision() for d in dbs] == [dbs[0].head_revision()] * 3
     finally:
         for d in dbs:
             d.dispose()
