@@ -11,7 +11,6 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from desktop_app.credentials import (
-    NO_KEYRING_MESSAGE,
     CredentialsUnavailable,
     WrongPassword,
     key_file_path,
@@ -23,23 +22,23 @@ from desktop_app.credentials import (
 SESSION, FILE = "session", "file"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("KeyStorage", text)
-
-
 def ask_choice(parent: QWidget | None) -> str | None:
-    box = QMessageBox(QMessageBox.Icon.Warning, _tr("Sin llavero del sistema"),
-                      _tr(NO_KEYRING_MESSAGE), parent=parent)
-    session = box.addButton(_tr("Solo durante esta sesión"), QMessageBox.ButtonRole.AcceptRole)
-    file = box.addButton(_tr("Archivo cifrado con contraseña"), QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(_tr("Cancelar"), QMessageBox.ButtonRole.RejectRole)
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("KeyStorage", "Sin llavero del sistema"),
+                      QCoreApplication.translate(
+        "KeyStorage",
+        "No hay un llavero del sistema disponible para guardar la clave API. Lote no la guarda "
+        "en claro en ningún archivo. Elija: guardarla solo durante esta sesión, o en un archivo "
+        "cifrado con una contraseña que se pedirá al iniciar."), parent=parent)
+    session = box.addButton(QCoreApplication.translate("KeyStorage", "Solo durante esta sesión"), QMessageBox.ButtonRole.AcceptRole)
+    file = box.addButton(QCoreApplication.translate("KeyStorage", "Archivo cifrado con contraseña"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QCoreApplication.translate("KeyStorage", "Cancelar"), QMessageBox.ButtonRole.RejectRole)
     box.exec()
     clicked = box.clickedButton()
     return SESSION if clicked is session else FILE if clicked is file else None
 
 
 def ask_password(parent: QWidget | None, prompt: str) -> str | None:
-    text, ok = QInputDialog.getText(parent, _tr("Contraseña de las claves"), prompt,
+    text, ok = QInputDialog.getText(parent, QCoreApplication.translate("KeyStorage", "Contraseña de las claves"), prompt,
                                     QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
@@ -57,13 +56,13 @@ def store_key(parent: QWidget | None, profile_name: str, api_key: str, data_dir:
             raise
     if choice == FILE:
         creating = not key_file_path(data_dir).exists()
-        prompt = (_tr("Elija una contraseña para el archivo cifrado de claves (se pedirá al iniciar):")
-                  if creating else _tr("Contraseña del archivo cifrado de claves:"))
+        prompt = (QCoreApplication.translate("KeyStorage", "Elija una contraseña para el archivo cifrado de claves (se pedirá al iniciar):")
+                  if creating else QCoreApplication.translate("KeyStorage", "Contraseña del archivo cifrado de claves:"))
         typed = password(parent, prompt)
         if typed is None:
-            raise CredentialsUnavailable(_tr("No se guardó la clave: falta la contraseña."))
-        if creating and password(parent, _tr("Repita la contraseña:")) != typed:
-            raise CredentialsUnavailable(_tr("No se guardó la clave: las contraseñas no coinciden."))
+            raise CredentialsUnavailable(QCoreApplication.translate("KeyStorage", "No se guardó la clave: falta la contraseña."))
+        if creating and password(parent, QCoreApplication.translate("KeyStorage", "Repita la contraseña:")) != typed:
+            raise CredentialsUnavailable(QCoreApplication.translate("KeyStorage", "No se guardó la clave: las contraseñas no coinciden."))
         try:
             unlock_key_file(data_dir, typed, create=creating)
         except WrongPassword as exc:
@@ -78,7 +77,7 @@ def unlock_at_start(parent: QWidget | None, data_dir: Path, *,
     leaves the keys locked: documents still save and queue, sending waits."""
     if keyring_available() or not key_file_path(data_dir).exists():
         return False
-    prompt = _tr("Lote guarda las claves API en un archivo cifrado. Contraseña:")
+    prompt = QCoreApplication.translate("KeyStorage", "Lote guarda las claves API en un archivo cifrado. Contraseña:")
     for _ in range(tries):
         typed = password(parent, prompt)
         if typed is None:
@@ -87,5 +86,5 @@ def unlock_at_start(parent: QWidget | None, data_dir: Path, *,
             unlock_key_file(data_dir, typed)
             return True
         except WrongPassword:
-            prompt = _tr("Contraseña incorrecta. Vuelva a intentarlo:")
+            prompt = QCoreApplication.translate("KeyStorage", "Contraseña incorrecta. Vuelva a intentarlo:")
     return False

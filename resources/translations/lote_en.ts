@@ -428,7 +428,7 @@
     <name>DetailDialog</name>
     <message>
         <location filename="../../desktop_app/gui/detail_dialog.py" line="69"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="556"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="569"/>
         <source>Impresión disponible próximamente</source>
         <translation>Printing coming soon</translation>
     </message>
@@ -1102,17 +1102,17 @@
 <context>
     <name>GeneralTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="590"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="600"/>
         <source>&amp;Idioma:</source>
         <translation>&amp;Language:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="591"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="601"/>
         <source>El idioma cambia al volver a abrir Lote.</source>
         <translation>The language changes the next time Lote opens.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="595"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="605"/>
         <source>Avisar en la bandeja del sistema cuando se rechacen documentos</source>
         <translation>Notify in the system tray when documents are rejected</translation>
     </message>
@@ -1179,362 +1179,430 @@
         <translation>New invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="307"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="308"/>
         <source>Guardar y reenviar</source>
         <translation>Save and resend</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="307"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="308"/>
         <source>Guardar</source>
         <translation>Save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="313"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="314"/>
         <source>Guardar y encolar para enviar (Ctrl+S)</source>
         <translation>Save and queue for sending (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="317"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="318"/>
         <source>Cancelar</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="318"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="319"/>
         <source>Cerrar sin guardar (Esc)</source>
         <translation>Close without saving (Esc)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="379"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="380"/>
         <source>Perfil {profile} · Número {numero}: se conserva, porque un documento rechazado nunca fue emitido.</source>
         <translation>Profile {profile} · Number {numero}: kept, because a rejected document was never issued.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="383"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="384"/>
         <source>Rechazado: {motivo}</source>
         <translation>Rejected: {motivo}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="395"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="396"/>
         <source>Perfil {profile} · Establecimiento {est} · Punto de expedición {punto} · En guaraníes · Próximo número: {numero} (se asigna al guardar).</source>
         <translation>Profile {profile} · Establishment {est} · Point of issue {punto} · In guaraníes · Next number: {numero} (assigned on saving).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="409"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="410"/>
         <source>Emitir con la fecha de hoy (nuevo CDC)</source>
         <translation>Issue with today&apos;s date (new CDC)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="412"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="413"/>
         <source>Sin marcar, el documento conserva su fecha {fecha} y su CDC.</source>
         <translation>Unchecked, the document keeps its date {fecha} and its CDC.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="420"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="421"/>
         <source>Cliente</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="426"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="427"/>
         <source>RUC</source>
         <translation>RUC</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="427"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="428"/>
         <source>Cédula de identidad</source>
         <translation>Identity card (cédula)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="428"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="429"/>
         <source>Sin nombre (innominado)</source>
         <translation>Anonymous (innominado)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="430"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="431"/>
         <source>&amp;Tipo de cliente:</source>
         <translation>Customer &amp;type:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="473"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="474"/>
         <source>Ítems</source>
         <translation>Items</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="479"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="480"/>
         <source>Descripción</source>
         <translation>Description</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="480"/>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="814"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="481"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="815"/>
         <source>Cantidad</source>
         <translation>Quantity</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="481"/>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="815"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="482"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="816"/>
         <source>Precio unitario</source>
         <translation>Unit price</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="482"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="483"/>
         <source>IVA</source>
         <translation>VAT</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="483"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="484"/>
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="517"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="518"/>
         <source>Agregar ítem</source>
         <translation>Add item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="519"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="520"/>
         <source>Agregar ítem (F2)</source>
         <translation>Add item (F2)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="522"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="523"/>
         <source>Quitar ítem</source>
         <translation>Remove item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="524"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="525"/>
         <source>Quitar el ítem donde está el cursor</source>
         <translation>Remove the item holding the cursor</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="535"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="536"/>
         <source>F2: nuevo ítem · F4: buscar cliente · Enter: campo siguiente · Ctrl+S: guardar</source>
         <translation>F2: new item · F4: find customer · Enter: next field · Ctrl+S: save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="545"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="546"/>
         <source>Pago</source>
         <translation>Payment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="552"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="553"/>
         <source>Contado</source>
         <translation>Cash</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="553"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="554"/>
         <source>Crédito</source>
         <translation>Credit</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="555"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="556"/>
         <source>C&amp;ondición:</source>
         <translation>C&amp;ondition:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="566"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="567"/>
         <source>&amp;Forma de pago:</source>
         <translation>Payment &amp;type:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="575"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="576"/>
         <source>Tarjeta:</source>
         <translation>Card:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="578"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="579"/>
         <source>Opcional</source>
         <translation>Optional</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="580"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="581"/>
         <source>Nº de autorización:</source>
         <translation>Authorisation no.:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="584"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="585"/>
         <source>Nº de cheque:</source>
         <translation>Cheque no.:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="588"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="589"/>
         <source>Banco:</source>
         <translation>Bank:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="595"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="596"/>
         <source>A plazo</source>
         <translation>Term</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="596"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="597"/>
         <source>En cuotas</source>
         <translation>Instalments</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="598"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="599"/>
         <source>Crédito:</source>
         <translation>Credit:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="603"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="604"/>
         <source> días</source>
         <translation> days</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="604"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="605"/>
         <source>Plazo:</source>
         <translation>Term:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="609"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="610"/>
         <source>Cuotas:</source>
         <translation>Instalments:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="614"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="615"/>
         <source>Primer vencimiento:</source>
         <translation>First due date:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="675"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="676"/>
         <source>Gravada 10 %</source>
         <translation>Taxable 10 %</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="676"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="677"/>
         <source>IVA 10 %</source>
         <translation>VAT 10 %</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="677"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="678"/>
         <source>Gravada 5 %</source>
         <translation>Taxable 5 %</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="678"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="679"/>
         <source>IVA 5 %</source>
         <translation>VAT 5 %</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="679"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="680"/>
         <source>Exentas</source>
         <translation>Exempt</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="680"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="681"/>
         <source>Total IVA</source>
         <translation>Total VAT</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="696"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="697"/>
         <source>Total (Gs.)</source>
         <translation>Total (Gs.)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="732"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="733"/>
         <source>Escriba para buscar en los productos</source>
         <translation>Type to search the products</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="837"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="838"/>
         <source>{field} del ítem {n}: falta este dato.</source>
         <translation>{field} of item {n}: missing.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="844"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="845"/>
         <source>{field} del ítem {n}: «{text}» no es un número (escriba, por ejemplo, 3, 1,5 o 150.000).</source>
         <translation>{field} of item {n}: “{text}” is not a number (type, for example, 3, 1,5 or 150.000).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="901"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="902"/>
         <source>&amp;RUC:</source>
         <translation>&amp;RUC:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="902"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="903"/>
         <source>80012345-6 (con dígito verificador)</source>
         <translation>80012345-6 (with its check digit)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="903"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="904"/>
         <source>Razón so&amp;cial:</source>
         <translation>Legal na&amp;me:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="905"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="906"/>
         <source>Nombre o razón social (escriba para buscar en la libreta, F4)</source>
         <translation>Name or legal name (type to search the book, F4)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="908"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="909"/>
         <source>Cé&amp;dula:</source>
         <translation>I&amp;D card:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="909"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="910"/>
         <source>Solo dígitos, sin puntos</source>
         <translation>Digits only, no dots</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="910"/>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="915"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="911"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="916"/>
         <source>&amp;Nombre:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="911"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="912"/>
         <source>Nombre y apellido</source>
         <translation>First and last name</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="913"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="914"/>
         <source>Documento:</source>
         <translation>Document:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="914"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="915"/>
         <source>No hace falta</source>
         <translation>Not needed</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="964"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="965"/>
         <source>Una cédula paraguaya lleva solo dígitos, sin puntos ni guiones.</source>
         <translation>A Paraguayan ID card number has digits only, no dots or dashes.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1098"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1099"/>
         <source>Una venta a crédito necesita un cliente identificado (RUC o cédula).</source>
         <translation>A credit sale needs an identified customer (RUC or ID card).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1106"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1107"/>
         <source>El número de autorización lleva solo dígitos (hasta 10).</source>
         <translation>The authorisation number has digits only (up to 10).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1112"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1113"/>
         <source>Escriba el número del cheque (solo dígitos, hasta 8).</source>
         <translation>Type the cheque number (digits only, up to 8).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1116"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1117"/>
         <source>Escriba el banco emisor del cheque (entre 4 y 20 caracteres).</source>
         <translation>Type the cheque&apos;s issuing bank (4 to 20 characters).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1168"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1169"/>
         <source>El documento ya no existe.</source>
         <translation>The document no longer exists.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1299"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1300"/>
         <source>No se pudo guardar la factura por un error inesperado. Sus datos siguen en pantalla: intente de nuevo.</source>
         <translation>The invoice could not be saved because of an unexpected error. Your data is still on screen: try again.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1359"/>
+        <location filename="../../desktop_app/gui/invoice_dialog.py" line="1360"/>
         <source>No se guardó nada: revise los datos marcados en rojo.</source>
         <translation>Nothing was saved: check the fields marked in red.</translation>
+    </message>
+</context>
+<context>
+    <name>KeyStorage</name>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="26"/>
+        <source>Sin llavero del sistema</source>
+        <translation>No system keyring</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="27"/>
+        <source>No hay un llavero del sistema disponible para guardar la clave API. Lote no la guarda en claro en ningún archivo. Elija: guardarla solo durante esta sesión, o en un archivo cifrado con una contraseña que se pedirá al iniciar.</source>
+        <translation>There is no system keyring to store the API key. Lote never writes it in clear to any file. Choose: keep it for this session only, or in a file encrypted with a password you will be asked for at start-up.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="32"/>
+        <source>Solo durante esta sesión</source>
+        <translation>For this session only</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="33"/>
+        <source>Archivo cifrado con contraseña</source>
+        <translation>Password-encrypted file</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="34"/>
+        <source>Cancelar</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="41"/>
+        <source>Contraseña de las claves</source>
+        <translation>Key password</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="59"/>
+        <source>Elija una contraseña para el archivo cifrado de claves (se pedirá al iniciar):</source>
+        <translation>Choose a password for the encrypted key file (asked at start-up):</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="60"/>
+        <source>Contraseña del archivo cifrado de claves:</source>
+        <translation>Password of the encrypted key file:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="63"/>
+        <source>No se guardó la clave: falta la contraseña.</source>
+        <translation>The key was not saved: the password is missing.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="64"/>
+        <source>Repita la contraseña:</source>
+        <translation>Repeat the password:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="65"/>
+        <source>No se guardó la clave: las contraseñas no coinciden.</source>
+        <translation>The key was not saved: the passwords do not match.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="80"/>
+        <source>Lote guarda las claves API en un archivo cifrado. Contraseña:</source>
+        <translation>Lote keeps the API keys in an encrypted file. Password:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/key_storage.py" line="89"/>
+        <source>Contraseña incorrecta. Vuelva a intentarlo:</source>
+        <translation>Wrong password. Try again:</translation>
     </message>
 </context>
 <context>
@@ -1574,67 +1642,67 @@
 <context>
     <name>LotesModel</name>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="65"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="66"/>
         <source>Lote</source>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="66"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="67"/>
         <source>Proveedor</source>
         <translation>Provider</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="67"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="68"/>
         <source>Tipo</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="68"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="69"/>
         <source>Documentos</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="69"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="70"/>
         <source>Enviado</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="70"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="71"/>
         <source>Estado</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="71"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="72"/>
         <source>Aprobados</source>
         <translation>Approved</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="72"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="73"/>
         <source>Rechazados</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="73"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="74"/>
         <source>Pendientes</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="74"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="75"/>
         <source>Devueltos</source>
         <translation>Back in queue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="75"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="76"/>
         <source>Código/Mensaje</source>
         <translation>Code/Message</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="129"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="130"/>
         <source>Documentos que volvieron a la cola: el envío no llegó al proveedor</source>
         <translation>Documents that went back to the queue: the request never reached the provider</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="157"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="158"/>
         <source>Lote interno {id}</source>
         <translation>Internal lote {id}</translation>
     </message>
@@ -1642,22 +1710,23 @@
 <context>
     <name>LotesPage</name>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="254"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="257"/>
         <source>Seleccione un lote para ver sus documentos.</source>
+        <extracomment>Documents changed while the page was hidden: reload the lote&apos;s table when shown.</extracomment>
         <translation>Select a lote to see its documents.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="291"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="303"/>
         <source>No se pudo leer la lista de lotes; pulse F5 para reintentar.</source>
         <translation>The list of lotes could not be read; press F5 to try again.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="299"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="311"/>
         <source>{n} lotes enviados, {docs} documentos en total.</source>
         <translation>{n} lotes sent, {docs} documents in all.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="313"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="325"/>
         <source>Documentos del lote {numero} ({provider}), enviado el {when}:</source>
         <translation>Documents of lote {numero} ({provider}), sent on {when}:</translation>
     </message>
@@ -1665,456 +1734,457 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="114"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="117"/>
         <source>Lote</source>
-        <extracomment>Set when another instance is this data folder&apos;s sender (its PID, or 0). Last known connectivity per profile: None until a request says.</extracomment>
+        <extracomment>How long worker reports are merged before the window reads anything (ms). Set when another instance is this data folder&apos;s sender (its PID, or 0). Last known connectivity per profile: None until a request says.</extracomment>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="116"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="119"/>
         <source>Lote — modo demostración</source>
         <translation>Lote — demo mode</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="185"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="669"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="198"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="682"/>
         <source>Nueva factura</source>
+        <extracomment>Worker reports arrive every few milliseconds while a drain runs; they are merged for ~100 ms before any model or query sees them (one refresh per window of reports instead of one per report: the heartbeat target).</extracomment>
         <translation>New invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="192"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="205"/>
         <source>Reintentar ahora</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="195"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="208"/>
         <source>Enviar y consultar ya, sin esperar la próxima pausa tras un fallo</source>
         <translation>Send and check now, without waiting out the pause after a failure</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="200"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="213"/>
         <source>Actualizar</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="203"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="216"/>
         <source>Volver a leer la pantalla actual</source>
         <translation>Read the current screen again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="205"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="218"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="208"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="221"/>
         <source>Configuración…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="215"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="228"/>
         <source>Importar clientes (CSV)…</source>
         <translation>Import customers (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="221"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="234"/>
         <source>Importar productos (CSV)…</source>
         <translation>Import products (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="227"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="240"/>
         <source>Importar documentos (CSV/XLSX)…</source>
         <translation>Import documents (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="230"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="243"/>
         <source>Encolar ventas de un archivo, con una vista previa de cada error</source>
         <translation>Queue sales from a file, previewing every error</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="234"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="247"/>
         <source>Exportar la lista (CSV/XLSX)…</source>
         <translation>Export the list (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="237"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="250"/>
         <source>Guardar los documentos de la lista en un archivo</source>
         <translation>Save the listed documents to a file</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="241"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="254"/>
         <source>Libro de ventas del mes…</source>
         <translation>Monthly sales book…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="244"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="257"/>
         <source>El libro de ventas de un mes, para el contador</source>
         <translation>A month&apos;s sales book, for the accountant</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="248"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="261"/>
         <source>Buscar</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="251"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="264"/>
         <source>Buscar en la pantalla actual</source>
         <translation>Search the current screen</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="256"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="269"/>
         <source>Ver detalle</source>
         <translation>Show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="259"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="272"/>
         <source>Abrir el documento seleccionado (Intro o doble clic)</source>
         <translation>Open the selected document (Enter or double-click)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="265"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="278"/>
         <source>Corregir y reenviar…</source>
         <translation>Correct and resend…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="268"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="281"/>
         <source>Corregir un documento rechazado y reenviarlo con el mismo número</source>
         <translation>Correct a rejected document and resend it with the same number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="272"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="285"/>
         <source>Anular…</source>
         <translation>Cancel document…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="275"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="288"/>
         <source>Pedir la anulación de un documento aprobado</source>
         <translation>Request the cancellation of an approved document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="279"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="292"/>
         <source>Consultar de nuevo</source>
         <translation>Ask again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="282"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="295"/>
         <source>Volver a preguntar al proveedor por los documentos que requieren atención</source>
         <translation>Ask the provider again about the documents that need attention</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="286"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="299"/>
         <source>Imprimir…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="289"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="302"/>
         <source>Imprimir el KuDE del documento seleccionado</source>
         <translation>Print the KuDE of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="293"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="306"/>
         <source>Copiar CDC</source>
         <translation>Copy CDC</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="296"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="309"/>
         <source>Copiar el CDC (o CUF/CAE) del documento seleccionado</source>
         <translation>Copy the CDC (or CUF/CAE) of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="301"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="314"/>
         <source>Documentos</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="302"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="315"/>
         <source>Panel</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="303"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="316"/>
         <source>Lotes</source>
         <translation>Lotes</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="304"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="317"/>
         <source>Clientes</source>
         <translation>Customers</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="305"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="318"/>
         <source>Productos</source>
         <translation>Products</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="317"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="887"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="330"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="900"/>
         <source>Atajos de teclado</source>
         <translation>Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="320"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="915"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="333"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="928"/>
         <source>Acerca de Lote</source>
         <translation>About Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="325"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="338"/>
         <source>&amp;Archivo</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="339"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="352"/>
         <source>D&amp;ocumento</source>
         <translation>D&amp;ocument</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="354"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="367"/>
         <source>&amp;Ver</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="361"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="374"/>
         <source>&amp;Sincronización</source>
         <translation>&amp;Sync</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="364"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="377"/>
         <source>Ay&amp;uda</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="370"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="383"/>
         <source>Principal</source>
         <translation>Main</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="384"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="397"/>
         <source>Modo demostración: las facturas van a un simulador local, no a la SET.</source>
         <translation>Demo mode: invoices go to a local simulator, not to the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="401"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="414"/>
         <source>Pantallas</source>
         <translation>Screens</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="638"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="651"/>
         <source>Copiado: {value}</source>
         <translation>Copied: {value}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="649"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="662"/>
         <source>Se consultará de nuevo al proveedor por {n} documento(s).</source>
         <translation>The provider will be asked again about {n} document(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="663"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="676"/>
         <source>No hay un perfil de proveedor configurado: no se puede facturar.</source>
         <translation>No provider profile is configured: invoicing is not possible.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="671"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="684"/>
         <source>El perfil predeterminado «{name}» es de {country}. Sus facturas se cargan por importación: Archivo → Importar documentos (Ctrl+Shift+I), o «lote import ARCHIVO» en la terminal. Este formulario emite facturas de Paraguay; elija un perfil de Paraguay como predeterminado en Configuración (Ctrl+,) para facturar aquí.</source>
         <translation>The default profile “{name}” is for {country}. Its invoices come in by import: File → Import documents (Ctrl+Shift+I), or “lote import FILE” in a terminal. This form issues Paraguayan invoices; choose a Paraguayan profile as the default in Settings (Ctrl+,) to invoice here.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="709"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="722"/>
         <source>El número estaba usado en el proveedor: la corrección se guardó como un documento nuevo y se enviará enseguida.</source>
         <translation>The number was already used at the provider: the correction was saved as a new document and will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="714"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="727"/>
         <source>Documento corregido; se reenviará enseguida con el mismo número.</source>
         <translation>Document corrected; it will be resent shortly with the same number.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="718"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="731"/>
         <source>Factura guardada; se enviará enseguida.</source>
         <translation>Invoice saved; it will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="727"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="740"/>
         <source>Reintentando…</source>
         <translation>Retrying…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="746"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="759"/>
         <source>El idioma se aplicará la próxima vez que abra Lote.</source>
         <translation>The language will apply the next time you open Lote.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="771"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="784"/>
         <source>Función disponible próximamente.</source>
         <translation>Coming soon.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="787"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="800"/>
         <source>Importar documentos para el perfil {name}</source>
         <translation>Import documents for profile {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="789"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="802"/>
         <source>Planillas (*.csv *.xlsx *.txt)</source>
         <translation>Spreadsheets (*.csv *.xlsx *.txt)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="804"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="817"/>
         <source>Exportar la lista</source>
         <translation>Export the list</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="806"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="844"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="819"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="857"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="817"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="830"/>
         <source>No se pudo exportar la lista.</source>
         <translation>The list could not be exported.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="820"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="833"/>
         <source>{n} documentos exportados a {path}</source>
         <translation>{n} documents exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="835"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="848"/>
         <source>Libro de ventas</source>
         <translation>Sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="835"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="848"/>
         <source>Mes:</source>
         <translation>Month:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="842"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="855"/>
         <source>Guardar el libro de ventas</source>
         <translation>Save the sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="856"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="869"/>
         <source>No se pudo escribir el libro de ventas.</source>
         <translation>The sales book could not be written.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="860"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="873"/>
         <source>Libro de ventas guardado en {path}</source>
         <translation>Sales book saved to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="871"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="875"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="879"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="884"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="888"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
         <source>Intro</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="875"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="888"/>
         <source>Factura: campo siguiente</source>
         <translation>Invoice: next field</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="876"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="889"/>
         <source>Factura: nuevo ítem</source>
         <translation>Invoice: new item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="877"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="890"/>
         <source>Factura: buscar cliente en la libreta</source>
         <translation>Invoice: find customer in the book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="878"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="891"/>
         <source>Factura: guardar</source>
         <translation>Invoice: save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="879"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
         <source>Documentos: ver detalle</source>
         <translation>Documents: show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="880"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="893"/>
         <source>Documentos: limpiar filtros</source>
         <translation>Documents: clear filters</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="891"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
         <source>Acción</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="891"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
         <source>Teclas</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="901"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="914"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="917"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="930"/>
         <source>Lote {version}
 Bandeja de salida de facturas electrónicas que funciona sin conexión: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</source>
         <translation>Lote {version}
 An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="966"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="992"/>
         <source>Enviando lote ({n} en cola)…</source>
         <translation>Sending lote ({n} queued)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="979"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1005"/>
         <source>No envía: otra ventana de Lote envía</source>
         <translation>Not sending: another Lote window sends</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="982"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1008"/>
         <source>Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de datos. Esta ventana guarda facturas; aquella las envía.</source>
         <translation>Another Lote instance (PID {pid}) already sends the documents of this data folder. This window saves invoices; that one sends them.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="990"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1016"/>
         <source>Conectando…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="992"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1018"/>
         <source>En línea</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="994"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1020"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1000"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1026"/>
         <source>Las facturas se guardan igual y se enviarán solas al volver la conexión.</source>
         <translation>Invoices are saved anyway and will be sent by themselves when the connection returns.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1021"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1061"/>
         <source>Encolados: {queued} · Enviando: {sending} · Procesando: {processing}</source>
         <translation>Queued: {queued} · Sending: {sending} · Processing: {processing}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1027"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1067"/>
         <source> · Verificando: {n}</source>
         <translation> · Verifying: {n}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1030"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1070"/>
         <source>Requieren atención: {n} (Ctrl+Shift+R)</source>
         <translation>Need attention: {n} (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1043"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1083"/>
         <source>Última sincronización: {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
@@ -2122,42 +2192,42 @@ An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia
 <context>
     <name>NumberingTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="465"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="475"/>
         <source>Pe&amp;rfil:</source>
         <translation>P&amp;rofile:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="472"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="482"/>
         <source>Lote asigna el número al guardar cada documento. Un número aprobado no se vuelve a usar; el de un documento rechazado se conserva al corregirlo y reenviarlo. Aquí puede adelantar el próximo número (por ejemplo, si emitió documentos con otro sistema), nunca retrocederlo.</source>
         <translation>Lote assigns the number when each document is saved. An approved number is never used again; a rejected document keeps its number when corrected and resent. Here you can move the next number forward (for example, if you issued documents with another system), never back.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="485"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="495"/>
         <source>Tipo de documento</source>
         <translation>Document type</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="486"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="496"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="487"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="497"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="488"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="498"/>
         <source>Último usado</source>
         <translation>Last used</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="489"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="499"/>
         <source>Próximo número</source>
         <translation>Next number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="564"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="574"/>
         <source>Próximo número de {est}-{punto}: {n}.</source>
         <translation>Next number of {est}-{punto}: {n}.</translation>
     </message>
@@ -2322,204 +2392,214 @@ An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia
 <context>
     <name>ProfilesTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="97"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="100"/>
         <source>Nuevo perfil</source>
         <translation>New profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="100"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="103"/>
         <source>Nuevo perfil (Ctrl+Shift+N)</source>
         <translation>New profile (Ctrl+Shift+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="102"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="437"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="105"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="447"/>
         <source>Eliminar perfil</source>
         <translation>Delete profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="114"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="117"/>
         <source>&amp;Nombre:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="123"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="126"/>
         <source>&amp;Proveedor:</source>
         <translation>&amp;Provider:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="129"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="132"/>
         <source>&amp;URL del servicio:</source>
         <translation>Service &amp;URL:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="134"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="137"/>
         <source>Identificador de la cuenta, si el proveedor lo pide</source>
         <translation>Account identifier, if the provider asks for one</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="136"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="139"/>
         <source>C&amp;uenta (tenant):</source>
         <translation>Acco&amp;unt (tenant):</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="144"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="147"/>
         <source>Clave &amp;API:</source>
         <translation>&amp;API key:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="152"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="155"/>
         <source>RUC del &amp;emisor:</source>
         <translation>&amp;Issuer&apos;s RUC:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="156"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="159"/>
         <source>&amp;Razón social del emisor:</source>
         <translation>Issuer&apos;s &amp;legal name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="158"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="161"/>
         <source>Persona física</source>
         <translation>Individual</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="159"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="162"/>
         <source>Persona jurídica</source>
         <translation>Company</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="160"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="163"/>
         <source>Tipo de contribuyente:</source>
         <translation>Taxpayer type:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="169"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="172"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="171"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="174"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="177"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="180"/>
         <source>Emisión:</source>
         <translation>Issuing:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="181"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="184"/>
         <source>Documentos por &amp;lote:</source>
         <translation>Documents per &amp;lote:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="186"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="192"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="189"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="195"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="187"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="190"/>
         <source>Primera consulta tras enviar:</source>
         <translation>First check after sending:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="193"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="196"/>
         <source>&amp;Consultar resultados cada:</source>
         <translation>&amp;Check results every:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="197"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="200"/>
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="199"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="202"/>
         <source>Pasado este tiempo sin resultado, el documento se marca «Requiere atención».</source>
         <translation>After this time without a result, the document is flagged “Needs attention”.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="201"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="204"/>
         <source>Esperar un resultado hasta:</source>
         <translation>Wait for a result up to:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="202"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="205"/>
         <source>Perfil predeterminado para facturar</source>
         <translation>Default profile for invoicing</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="207"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="210"/>
         <source>Perfil de demostración: envía a un simulador local. Agregue un perfil real para facturar ante la SET.</source>
         <translation>Demo profile: it sends to a local simulator. Add a real profile to invoice with the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="214"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="217"/>
         <source>Guardar perfil</source>
         <translation>Save profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="217"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="220"/>
         <source>Guardar perfil (Ctrl+S)</source>
         <translation>Save profile (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="244"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="247"/>
         <source> (predeterminado)</source>
         <translation> (default)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="298"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="301"/>
         <source>El perfil de demostración usa la clave pública del simulador.</source>
         <translation>The demo profile uses the simulator&apos;s public key.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="301"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="304"/>
         <source>Hay una clave guardada en el llavero del sistema. Escriba otra para reemplazarla.</source>
         <translation>A key is stored in the system keyring. Type another one to replace it.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="305"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="308"/>
         <source>Sin clave guardada. Se guarda solo en el llavero del sistema, nunca en un archivo.</source>
         <translation>No key stored. It is kept only in the system keyring, never in a file.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="349"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="352"/>
         <source>Escriba un nombre para el perfil.</source>
         <translation>Type a name for the profile.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="352"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="355"/>
         <source>Ya existe un perfil con ese nombre.</source>
         <translation>A profile with that name already exists.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="358"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="361"/>
         <source>La URL debe empezar con https:// (o http://).</source>
         <translation>The URL must start with https:// (or http://).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="375"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="378"/>
         <source>Establecimiento y punto de expedición llevan 3 dígitos, de 001 a 999.</source>
         <translation>Establishment and point of issue have 3 digits, 001 to 999.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="410"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="413"/>
         <source>Perfil guardado.</source>
         <translation>Profile saved.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="415"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="419"/>
         <source>Perfil guardado; la clave quedó en el llavero del sistema.</source>
         <translation>Profile saved; the key is in the system keyring.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="422"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="420"/>
+        <source>Perfil guardado; la clave quedó en el archivo cifrado.</source>
+        <translation>Profile saved; the key is in the encrypted file.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="421"/>
+        <source>Perfil guardado; la clave se usará solo en esta sesión.</source>
+        <translation>Profile saved; the key will be used for this session only.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="428"/>
         <source>Perfil guardado, pero sin clave: {error}</source>
         <translation>Profile saved, but without a key: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="438"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="448"/>
         <source>¿Eliminar el perfil «{name}»? Solo se puede si no tiene documentos.</source>
         <translation>Delete profile “{name}”? Only possible if it has no documents.</translation>
     </message>
@@ -2556,33 +2636,33 @@ An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="614"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="624"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="622"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="632"/>
         <source>&amp;Perfiles de proveedor</source>
         <extracomment>After &quot;Aceptar&quot;: the language setting changed (applies at the next start).</extracomment>
         <translation>&amp;Provider profiles</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="623"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="633"/>
         <source>&amp;Numeración</source>
         <translation>&amp;Numbering</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="624"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="634"/>
         <source>&amp;General</source>
         <translation>&amp;General</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="631"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="641"/>
         <source>Aceptar</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="632"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="642"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
@@ -2646,19 +2726,19 @@ An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia
 <context>
     <name>run_gui</name>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="53"/>
+        <location filename="../../desktop_app/gui/app.py" line="54"/>
         <source>No se pudo abrir la base de datos de Lote:
 {error}</source>
         <translation>Lote&apos;s database could not be opened:
 {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="85"/>
+        <location filename="../../desktop_app/gui/app.py" line="87"/>
         <source>Restaurar la copia más reciente</source>
         <translation>Restore the latest backup</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="88"/>
+        <location filename="../../desktop_app/gui/app.py" line="90"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
