@@ -36,8 +36,12 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format desktop_app tests
 	$(BIN)/ruff check --fix desktop_app tests
 
+.PHONY: package
+package:  ## Linux bundle dist/lote (self-tested, budget 150 MB) and dist/lote_VERSION_amd64.deb
+	PYTHON=$(PYTHON) packaging/build_linux.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
 
 .PHONY: screenshots
 screenshots: $(VENV)/.installed  ## a PNG of every screen with demo data, in docs/screenshots/ (Xvfb)

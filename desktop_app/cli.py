@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import sys
@@ -45,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         "Offline-first outbox for electronic invoices.")), None)
     p.set_defaults(verbose=False)
     p.add_argument("--version", action="version", version=f"lote {__version__}")
+    p.add_argument("--self-test", action="store_true",
+                   help="send one invoice through the built-in sandbox in a temporary folder, "
+                        "print the result and exit (0 ok, 1 failed)")
     sub = p.add_subparsers(dest="command")
 
     sub.add_parser("demo", parents=[common], help="open the window in demo mode (built-in sandbox)")
@@ -109,8 +111,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from desktop_app.logs import setup_logging
+
+    setup_logging(args.verbose, data_dir=args.data_dir)
+    if args.self_test:
+        from desktop_app.selftest import run_self_test
+
+        return run_self_test(verbose=args.verbose)
     command = args.command
     if command in (None, "demo"):
         from desktop_app.gui.app import run_gui

@@ -35,6 +35,7 @@ def run_gui(
     app.setApplicationName("Lote")
     app.setApplicationDisplayName("Lote")
     app.setOrganizationName("Lote")
+    app.setDesktopFileName("lote")  # so Wayland matches the window to its icon
     from desktop_app.gui import labels
 
     app.setWindowIcon(labels.app_icon())

@@ -332,6 +332,9 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(
             "about_action", self.tr("Acerca de Lote"), None, self.show_about
         )
+        self.diagnostics_action = self._action(
+            "diagnostics_action", self.tr("Copiar diagnóstico"), None, self.copy_diagnostics
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -376,6 +379,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu(self.tr("Ay&uda"))
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.diagnostics_action)
         help_menu.addAction(self.about_action)
         self.menus = [file_menu, doc_menu, view_menu, sync_menu, help_menu]
 
@@ -920,17 +924,20 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def show_about(self) -> None:
-        from desktop_app import __version__
+    def show_about(self) -> QDialog:
+        from desktop_app.gui.about_dialog import AboutDialog
 
-        QMessageBox.about(
-            self,
-            self.tr("Acerca de Lote"),
-            self.tr(
-                "Lote {version}\nBandeja de salida de facturas electrónicas que funciona sin "
-                "conexión: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina)."
-            ).format(version=__version__),
-        )
+        dialog = AboutDialog(self.runtime, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def copy_diagnostics(self) -> None:
+        from desktop_app.diagnostics import collect
+
+        QGuiApplication.clipboard().setText(collect(self.runtime))
+        self.statusBar().showMessage(
+            self.tr("Diagnóstico copiado: péguelo en su mensaje a soporte."), 8000)
 
     # -- worker reports (GUI thread) -----------------------------------------------
     def _worker_changed(self, ids: object) -> None:

@@ -2,6 +2,59 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="42"/>
+        <source>Acerca de Lote</source>
+        <translation>About Lote</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="59"/>
+        <source>Bandeja de salida de facturas electrónicas que funciona sin conexión: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</source>
+        <translation>An outbox for electronic invoices that works offline: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="66"/>
+        <source>Licencia: propietaria. Incluye Qt 6 y PySide6 (LGPLv3), Python (PSF) y bibliotecas de código abierto con sus propias licencias.</source>
+        <translation>License: proprietary. Includes Qt 6 and PySide6 (LGPLv3), Python (PSF) and open-source libraries under their own licenses.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="84"/>
+        <source>Carpeta de datos:</source>
+        <translation>Data folder:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="85"/>
+        <source>Registro:</source>
+        <translation>Log:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="90"/>
+        <source>Copiar diagnóstico</source>
+        <translation>Copy diagnostics</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="94"/>
+        <source>Copia al portapapeles la versión, el sistema, las carpetas y las últimas líneas del registro, sin claves, para enviarlos a soporte</source>
+        <translation>Copies the version, the system, the folders and the last log lines, without keys, to the clipboard to send to support</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="99"/>
+        <source>Abrir carpeta de datos</source>
+        <translation>Open data folder</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="104"/>
+        <source>Cerrar</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/about_dialog.py" line="132"/>
+        <source>Diagnóstico copiado: péguelo en su mensaje a soporte.</source>
+        <translation>Diagnostics copied: paste them into your message to support.</translation>
+    </message>
+</context>
+<context>
     <name>Actor</name>
     <message>
         <location filename="../../desktop_app/gui/labels.py" line="154"/>
@@ -428,7 +481,7 @@
     <name>DetailDialog</name>
     <message>
         <location filename="../../desktop_app/gui/detail_dialog.py" line="69"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="569"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="573"/>
         <source>Impresión disponible próximamente</source>
         <translation>Printing coming soon</translation>
     </message>
@@ -1746,7 +1799,7 @@
     </message>
     <message>
         <location filename="../../desktop_app/gui/main_window.py" line="198"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="682"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="686"/>
         <source>Nueva factura</source>
         <extracomment>Worker reports arrive every few milliseconds while a drain runs; they are merged for ~100 ms before any model or query sees them (one refresh per window of reports instead of one per report: the heartbeat target).</extracomment>
         <translation>New invoice</translation>
@@ -1918,273 +1971,275 @@
     </message>
     <message>
         <location filename="../../desktop_app/gui/main_window.py" line="330"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="900"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
         <source>Atajos de teclado</source>
         <translation>Keyboard shortcuts</translation>
     </message>
     <message>
         <location filename="../../desktop_app/gui/main_window.py" line="333"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="928"/>
         <source>Acerca de Lote</source>
         <translation>About Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="338"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="336"/>
+        <source>Copiar diagnóstico</source>
+        <translation>Copy diagnostics</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/main_window.py" line="341"/>
         <source>&amp;Archivo</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="352"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="355"/>
         <source>D&amp;ocumento</source>
         <translation>D&amp;ocument</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="367"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="370"/>
         <source>&amp;Ver</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="374"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="377"/>
         <source>&amp;Sincronización</source>
         <translation>&amp;Sync</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="377"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="380"/>
         <source>Ay&amp;uda</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="383"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="387"/>
         <source>Principal</source>
         <translation>Main</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="397"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="401"/>
         <source>Modo demostración: las facturas van a un simulador local, no a la SET.</source>
         <translation>Demo mode: invoices go to a local simulator, not to the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="414"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="418"/>
         <source>Pantallas</source>
         <translation>Screens</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="651"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="655"/>
         <source>Copiado: {value}</source>
         <translation>Copied: {value}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="662"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="666"/>
         <source>Se consultará de nuevo al proveedor por {n} documento(s).</source>
         <translation>The provider will be asked again about {n} document(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="676"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="680"/>
         <source>No hay un perfil de proveedor configurado: no se puede facturar.</source>
         <translation>No provider profile is configured: invoicing is not possible.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="684"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="688"/>
         <source>El perfil predeterminado «{name}» es de {country}. Sus facturas se cargan por importación: Archivo → Importar documentos (Ctrl+Shift+I), o «lote import ARCHIVO» en la terminal. Este formulario emite facturas de Paraguay; elija un perfil de Paraguay como predeterminado en Configuración (Ctrl+,) para facturar aquí.</source>
         <translation>The default profile “{name}” is for {country}. Its invoices come in by import: File → Import documents (Ctrl+Shift+I), or “lote import FILE” in a terminal. This form issues Paraguayan invoices; choose a Paraguayan profile as the default in Settings (Ctrl+,) to invoice here.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="722"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="726"/>
         <source>El número estaba usado en el proveedor: la corrección se guardó como un documento nuevo y se enviará enseguida.</source>
         <translation>The number was already used at the provider: the correction was saved as a new document and will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="727"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="731"/>
         <source>Documento corregido; se reenviará enseguida con el mismo número.</source>
         <translation>Document corrected; it will be resent shortly with the same number.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="731"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="735"/>
         <source>Factura guardada; se enviará enseguida.</source>
         <translation>Invoice saved; it will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="740"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="744"/>
         <source>Reintentando…</source>
         <translation>Retrying…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="759"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="763"/>
         <source>El idioma se aplicará la próxima vez que abra Lote.</source>
         <translation>The language will apply the next time you open Lote.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="784"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="788"/>
         <source>Función disponible próximamente.</source>
         <translation>Coming soon.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="800"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="804"/>
         <source>Importar documentos para el perfil {name}</source>
         <translation>Import documents for profile {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="802"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="806"/>
         <source>Planillas (*.csv *.xlsx *.txt)</source>
         <translation>Spreadsheets (*.csv *.xlsx *.txt)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="817"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="821"/>
         <source>Exportar la lista</source>
         <translation>Export the list</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="819"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="857"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="823"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="861"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="830"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="834"/>
         <source>No se pudo exportar la lista.</source>
         <translation>The list could not be exported.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="833"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="837"/>
         <source>{n} documentos exportados a {path}</source>
         <translation>{n} documents exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="848"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="852"/>
         <source>Libro de ventas</source>
         <translation>Sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="848"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="852"/>
         <source>Mes:</source>
         <translation>Month:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="855"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="859"/>
         <source>Guardar el libro de ventas</source>
         <translation>Save the sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="869"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="873"/>
         <source>No se pudo escribir el libro de ventas.</source>
         <translation>The sales book could not be written.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="873"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="877"/>
         <source>Libro de ventas guardado en {path}</source>
         <translation>Sales book saved to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="884"/>
         <location filename="../../desktop_app/gui/main_window.py" line="888"/>
         <location filename="../../desktop_app/gui/main_window.py" line="892"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="896"/>
         <source>Intro</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="888"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
         <source>Factura: campo siguiente</source>
         <translation>Invoice: next field</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="889"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="893"/>
         <source>Factura: nuevo ítem</source>
         <translation>Invoice: new item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="890"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="894"/>
         <source>Factura: buscar cliente en la libreta</source>
         <translation>Invoice: find customer in the book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="891"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="895"/>
         <source>Factura: guardar</source>
         <translation>Invoice: save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="896"/>
         <source>Documentos: ver detalle</source>
         <translation>Documents: show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="893"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="897"/>
         <source>Documentos: limpiar filtros</source>
         <translation>Documents: clear filters</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="908"/>
         <source>Acción</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="908"/>
         <source>Teclas</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="914"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="918"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="930"/>
-        <source>Lote {version}
-Bandeja de salida de facturas electrónicas que funciona sin conexión: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</source>
-        <translation>Lote {version}
-An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia), ARCA (Argentina).</translation>
+        <location filename="../../desktop_app/gui/main_window.py" line="940"/>
+        <source>Diagnóstico copiado: péguelo en su mensaje a soporte.</source>
+        <translation>Diagnostics copied: paste them into your message to support.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="992"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="999"/>
         <source>Enviando lote ({n} en cola)…</source>
         <translation>Sending lote ({n} queued)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1005"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1012"/>
         <source>No envía: otra ventana de Lote envía</source>
         <translation>Not sending: another Lote window sends</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1008"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1015"/>
         <source>Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de datos. Esta ventana guarda facturas; aquella las envía.</source>
         <translation>Another Lote instance (PID {pid}) already sends the documents of this data folder. This window saves invoices; that one sends them.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1016"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1023"/>
         <source>Conectando…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1018"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1025"/>
         <source>En línea</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1020"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1027"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1026"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1033"/>
         <source>Las facturas se guardan igual y se enviarán solas al volver la conexión.</source>
         <translation>Invoices are saved anyway and will be sent by themselves when the connection returns.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1061"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1068"/>
         <source>Encolados: {queued} · Enviando: {sending} · Procesando: {processing}</source>
         <translation>Queued: {queued} · Sending: {sending} · Processing: {processing}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1067"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1074"/>
         <source> · Verificando: {n}</source>
         <translation> · Verifying: {n}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1070"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1077"/>
         <source>Requieren atención: {n} (Ctrl+Shift+R)</source>
         <translation>Need attention: {n} (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1083"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1090"/>
         <source>Última sincronización: {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
@@ -2726,19 +2781,19 @@ An offline-first outbox for electronic invoices: SIFEN (Paraguay), SIAT (Bolivia
 <context>
     <name>run_gui</name>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="54"/>
+        <location filename="../../desktop_app/gui/app.py" line="55"/>
         <source>No se pudo abrir la base de datos de Lote:
 {error}</source>
         <translation>Lote&apos;s database could not be opened:
 {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="87"/>
+        <location filename="../../desktop_app/gui/app.py" line="88"/>
         <source>Restaurar la copia más reciente</source>
         <translation>Restore the latest backup</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="90"/>
+        <location filename="../../desktop_app/gui/app.py" line="91"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>

@@ -21,8 +21,12 @@ def run_migrations_online() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
         is_sqlite = connection.dialect.name == "sqlite"
-        if is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        raw = connection.connection.dbapi_connection if is_sqlite else None
+        if raw is not None:
+            # PRAGMA foreign_keys is a no-op inside a transaction, and SQLAlchemy begins
+            # one with the first statement: set it on the raw (autocommit) connection
+            # first, or a batch rebuild of `document` fails on its events' foreign keys.
+            raw.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -31,9 +35,9 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
-        if is_sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         connection.commit()
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()
