@@ -60,7 +60,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -78,7 +78,7 @@ from desktop_app.providers.base import (
     SubmitResult,
 )
 from desktop_app.providers.fields import as_int, as_list, as_text
-from desktop_app.providers.http import decode_json, make_client, send
+from desktop_app.providers.http import ClientLifecycle, decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -376,7 +376,7 @@ class _Sent:
     settle_until: float
 
 
-class CucuClient:
+class CucuClient(ClientLifecycle):
     """Thin HTTP calls over the pure functions above; one `httpx.Client` per instance.
 
     The engine calls one client from several threads at once (one batch, poll or lookup
@@ -486,15 +486,6 @@ class CucuClient:
         data = _envelope(response.status_code, response.content)
         if _is_false(data.get("success")):
             raise _refusal(data, 0)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- more of CUCU ----------------------------------------------------------------
 

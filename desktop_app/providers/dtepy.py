@@ -55,7 +55,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -73,7 +73,7 @@ from desktop_app.providers.base import (
     SubmitResult,
 )
 from desktop_app.providers.fields import as_int, as_list, as_text
-from desktop_app.providers.http import decode_json, is_loopback, make_client, send
+from desktop_app.providers.http import ClientLifecycle, decode_json, is_loopback, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -429,7 +429,7 @@ def results_for_refs(answer: LoteAnswer, refs: list[DocumentRef]) -> list[Docume
 # -- client ---------------------------------------------------------------------------
 
 
-class DTEpyClient:
+class DTEpyClient(ClientLifecycle):
     """Thin HTTP calls over the pure functions above; one `httpx.Client` per instance.
 
     The token travels only in the ``x-access-token`` header; it is never part of an
@@ -594,15 +594,6 @@ class DTEpyClient:
         creates nothing and does not reach SIFEN (`check_probe_response`)."""
         response = self._request("GET", EXPIRATION_PATH)
         check_probe_response(response.status_code, response.content)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _post(self, path: str, payload: Any) -> httpx.Response:
         content = json.dumps(payload, ensure_ascii=False).encode("utf-8")

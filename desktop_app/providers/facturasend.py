@@ -24,7 +24,7 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -40,7 +40,7 @@ from desktop_app.providers.base import (
     SubmitResult,
 )
 from desktop_app.providers.fields import as_int, as_list, as_text
-from desktop_app.providers.http import decode_json, make_client, send
+from desktop_app.providers.http import ClientLifecycle, decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def parse_numero_response(status: int, body: bytes | str) -> list[DocumentResult
 # -- client ---------------------------------------------------------------------------
 
 
-class FacturaSendClient:
+class FacturaSendClient(ClientLifecycle):
     """Thin HTTP calls over the pure functions above; one `httpx.Client` per instance.
 
     The API key travels only in the Authorization header; it is never part of an
@@ -269,15 +269,6 @@ class FacturaSendClient:
         """
         response = self._post("/de/estado", {"cdcList": []})
         _envelope(response.status_code, response.content)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _post(self, path: str, payload: Any) -> httpx.Response:
         content = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -14,7 +14,7 @@ import ipaddress
 import json
 import os
 import ssl
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -67,6 +67,22 @@ def _tls_context(bundle: str | None) -> ssl.SSLContext:
     if bundle:
         ctx.load_verify_locations(cafile=bundle)
     return ctx
+
+
+class ClientLifecycle:
+    """What every adapter's client shares: it owns one httpx client (`self._http`),
+    closes it, and works as a context manager."""
+
+    _http: httpx.Client
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def make_client(base_url: str, *, headers: dict[str, str] | None = None,

@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -89,7 +89,7 @@ from desktop_app.providers.base import (
     SubmitResult,
 )
 from desktop_app.providers.fields import as_int, as_list, as_text
-from desktop_app.providers.http import decode_json, make_client, send
+from desktop_app.providers.http import ClientLifecycle, decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -715,7 +715,7 @@ def match_lote_results(
 # -- client ----------------------------------------------------------------------------------
 
 
-class JsifenClient:
+class JsifenClient(ClientLifecycle):
     """Thin HTTP calls over the pure functions above; one `httpx.Client` per instance.
 
     The token travels only in its header; it is never part of an exception message,
@@ -873,15 +873,6 @@ class JsifenClient:
         cannot exist (PROBE_LOTE): authenticated, creates nothing, and a misconfigured
         Emisor shows up as the gateway's "Error interno" text."""
         self.consulta_lote(PROBE_LOTE)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- JSIFEN's own calls --------------------------------------------------------------
 

@@ -78,7 +78,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -107,7 +107,7 @@ from desktop_app.providers.base import (
     SubmitResult,
 )
 from desktop_app.providers.fields import as_int, as_list, as_text
-from desktop_app.providers.http import decode_json, make_client, send
+from desktop_app.providers.http import ClientLifecycle, decode_json, make_client, send
 
 log = logging.getLogger(__name__)
 
@@ -500,7 +500,7 @@ def parse_numeracion_response(status: int, body: bytes | str,
 # -- client -------------------------------------------------------------------------------
 
 
-class TusFacturasClient:
+class TusFacturasClient(ClientLifecycle):
     """Thin HTTP calls over the pure functions above; one `httpx.Client` per instance.
 
     `today` is injectable for the date window; `follow_afip_numbering` (see the module
@@ -600,15 +600,6 @@ class TusFacturasClient:
         """A consulta by a reference nobody uses: authenticated, creates nothing, and
         "no contabiliza como un request" (consulta avanzada page)."""
         self.find_by_reference(PROBE_REFERENCE)
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- helpers --------------------------------------------------------------------------
 
