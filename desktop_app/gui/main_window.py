@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
+import time
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, QThreadPool, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,6 +81,15 @@ def _separator() -> QFrame:
     line.setFrameShape(QFrame.Shape.VLine)
     line.setFrameShadow(QFrame.Shadow.Sunken)
     return line
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; background threads emit, Qt queues the calls."""
+
+    ids = Signal(object)  # list[int] changed by another terminal (or the gateway)
+    connection = Signal(object)  # bool: the shared database listener is up / down
+    intake = Signal(object)  # list[int] taken in by the POS gateway
+    message = Signal(str)  # a gateway problem for the status bar
 
 
 class Page:
@@ -156,6 +167,28 @@ class MainWindow(QMainWindow):
         self.workers.sending.connect(self._sending_changed)
         if start_workers:
             self.workers.start()
+
+        # Other terminals' changes (PostgreSQL only) and the POS gateway's intake.
+        self._relay = _Relay(self)
+        self._relay.ids.connect(self._worker_changed)
+        self._relay.connection.connect(self._database_connection)
+        self._relay.intake.connect(self._gateway_intake)
+        self._relay.message.connect(self._gateway_message)
+        self._listener = None
+        listen = getattr(runtime, "listen_documents", None)
+        if listen is not None:
+            self._listener = listen(self._relay.ids.emit,
+                                    on_connection=self._relay.connection.emit)
+        self._gateway = None
+        self._gateway_stop = threading.Event()
+        self._gateway_thread: threading.Thread | None = None
+        self._gateway_timer: QTimer | None = None
+        if start_workers:
+            try:
+                self._start_gateway()
+            except Exception as exc:
+                log.exception("starting the POS gateway failed")
+                self._gateway_message(str(exc))
         if network_hint:
             self._watch_network()
 
@@ -748,7 +781,7 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return self.settings_dialog
-        dialog = SettingsDialog(self.db, self)
+        dialog = SettingsDialog(self.db, self, data_dir=getattr(self.runtime, "data_dir", None))
         dialog.profiles_changed.connect(self._profiles_changed)
         dialog.finished.connect(lambda _r: self._settings_closed())
         self.settings_dialog = dialog
@@ -945,6 +978,8 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._pending_changes.update(ids)  # type: ignore[call-overload]
+        if self._gateway is not None:
+            self._gateway.notify_changed(ids)  # type: ignore[arg-type]
         if not self._coalesce_timer.isActive():
             self._coalesce_timer.start()
 
@@ -968,6 +1003,111 @@ class MainWindow(QMainWindow):
             log.exception("deciding about rejection notifications failed")
         self._update_document_actions()
         self._status_timer.start()
+
+    def _database_connection(self, up: object) -> None:
+        """The shared database's listener lost or regained the server."""
+        if self._closed:
+            return
+        lost = self.tr("Sin conexión con la base de datos compartida")
+        if up:
+            # Changes made while the listener was down were not heard: read again.
+            self.documents_page.reload_profiles()
+            self.model.reload()
+            if self.current_page() != Page.DOCUMENTS:
+                self.stack.currentWidget().refresh()
+            if self.statusBar().currentMessage() == lost:
+                self.statusBar().clearMessage()
+            self._status_timer.start()
+        else:
+            self.statusBar().showMessage(lost)
+
+    # -- POS gateway (docs/gateway.md) -----------------------------------------------
+    def _start_gateway(self) -> None:
+        """Watch the POS folders and serve the local API, when configured, from a
+        thread; printing is pumped back onto this (GUI) thread by a timer."""
+        from desktop_app.gateway.folder import FolderBusy
+        from desktop_app.gateway.host import GatewayHost
+        from desktop_app.gateway.pdf import qt_pdf_renderer
+        from desktop_app.gateway.settings import (
+            GatewaySettings,
+            gateway_dir,
+            load_or_create_token,
+        )
+
+        data_dir = getattr(self.runtime, "data_dir", None)
+        if data_dir is None:
+            return
+        settings = GatewaySettings.load(data_dir)
+        if not settings.folders and not settings.api_enabled:
+            return
+        profiles = {p.name: p for p in list_profiles(self.db)}
+        watched = [profiles[name] for name in settings.folders if name in profiles]
+        api_profile = default_profile(self.db) if settings.api_enabled else None
+        token = load_or_create_token(settings.token_path) if api_profile else ""
+        host = GatewayHost(
+            self.db, settings,
+            pdf_renderer=qt_pdf_renderer(self.db, gateway_dir(data_dir) / "pdf",
+                                         layout=settings.pdf_layout),
+            on_intake=self._relay.intake.emit,
+            is_sender=lambda: True,
+        )
+        relay = self._relay
+        stop = self._gateway_stop
+
+        def run() -> None:
+            for profile in watched:
+                try:
+                    host.watch(profile)
+                except (FolderBusy, OSError) as exc:
+                    relay.message.emit(str(exc))
+            if api_profile is not None:
+                try:
+                    host.serve_api(api_profile, token=token, host=settings.api_bind,
+                                   port=settings.api_port,
+                                   allow_remote=settings.api_allow_remote)
+                except Exception as exc:
+                    relay.message.emit(str(exc))
+            try:
+                host.start()
+                host.run(stop)
+            except Exception as exc:
+                log.exception("the POS gateway stopped")
+                relay.message.emit(str(exc))
+
+        self._gateway = host
+        self._gateway_timer = QTimer(self)
+        self._gateway_timer.setInterval(100)
+        self._gateway_timer.timeout.connect(lambda: host.calls.pump(0))
+        self._gateway_timer.start()
+        self._gateway_thread = threading.Thread(target=run, name="lote-gateway", daemon=True)
+        self._gateway_thread.start()
+
+    def _gateway_intake(self, ids: object) -> None:
+        if self._closed:
+            return
+        self._worker_changed(ids)
+        self.workers.document_saved()
+
+    def _gateway_message(self, message: str) -> None:
+        if not self._closed:
+            self.statusBar().showMessage(
+                self.tr("Sistema de caja: {error}").format(error=message), 15000)
+
+    def _stop_gateway(self) -> None:
+        host, self._gateway = self._gateway, None
+        if host is None:
+            return
+        if self._gateway_timer is not None:
+            self._gateway_timer.stop()
+        self._gateway_stop.set()
+        thread = self._gateway_thread
+        deadline = time.monotonic() + 30
+        while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+            host.calls.pump(0.02)  # it may be waiting for a PDF printed on this thread
+        try:
+            host.close()
+        except Exception:
+            log.exception("closing the POS gateway failed")
 
     def _notify_rejected(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message}", 15000)
@@ -1154,6 +1294,10 @@ class MainWindow(QMainWindow):
             info, slot = self._network_hint
             info.reachabilityChanged.disconnect(slot)
             self._network_hint = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        self._stop_gateway()
         self.workers.stop()
         QThreadPool.globalInstance().waitForDone(30_000)  # background reads of the screens
         if self.tray is not None:

@@ -6,6 +6,8 @@
   it only says whether one is stored.
 - Numeración: the next number per document type, establecimiento and punto. It only
   moves forward past every number already used (store/corrections.set_next_number).
+- Sistema de caja: the POS gateway's watched folder per profile and the local API
+  (gateway/settings.py), applied at the next start.
 - General: language (Español / English, applied at the next start) and whether the
   tray announces rejected documents.
 """
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -45,6 +48,7 @@ from desktop_app import paths
 from desktop_app.credentials import CredentialsUnavailable, delete_api_key, get_api_key, set_api_key
 from desktop_app.domain.numbering import format_numero
 from desktop_app.domain.ruc import ruc_error
+from desktop_app.gateway.settings import GatewaySettings, load_or_create_token, new_token
 from desktop_app.gui import labels
 from desktop_app.gui.documents_model import provider_name
 from desktop_app.gui.key_storage import store_key
@@ -615,10 +619,71 @@ class GeneralTab(QWidget):
         return changed
 
 
+class GatewayTab(QWidget):
+    """The POS gateway (docs/gateway.md): a watched folder per profile and the local API."""
+
+    def __init__(self, db: Database, data_dir: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gateway_tab")
+        self.settings = GatewaySettings.load(data_dir)
+        form = QFormLayout(self)
+        self.folder_edits: dict[str, QLineEdit] = {}
+        for p in list_profiles(db):
+            edit = QLineEdit(self.settings.folders.get(p.name, ""))
+            edit.setObjectName(f"gateway_folder_{p.name}")
+            edit.setPlaceholderText(str(self.settings.default_folder(p.name)))
+            button = QPushButton(self.tr("Elegir…"))
+            button.clicked.connect(lambda _=False, e=edit: self._choose(e))
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(button)
+            form.addRow(p.name, row)
+            self.folder_edits[p.name] = edit
+        self.api_check = QCheckBox(self.tr("API local"))
+        self.api_check.setObjectName("gateway_api_check")
+        self.api_check.setChecked(self.settings.api_enabled)
+        form.addRow("", self.api_check)
+        self.port_spin = QSpinBox()
+        self.port_spin.setObjectName("gateway_port_spin")
+        self.port_spin.setRange(1, 65535)
+        self.port_spin.setValue(self.settings.api_port or 8484)
+        form.addRow(self.tr("Puerto:"), self.port_spin)
+        self.token_edit = QLineEdit(load_or_create_token(self.settings.token_path))
+        self.token_edit.setObjectName("gateway_token_edit")
+        self.token_edit.setReadOnly(True)
+        self.token_button = QPushButton(self.tr("Nuevo token"))
+        self.token_button.clicked.connect(self.renew_token)
+        row = QHBoxLayout()
+        row.addWidget(self.token_edit, 1)
+        row.addWidget(self.token_button)
+        form.addRow("Token:", row)
+        note = QLabel(self.tr("Se aplica al reiniciar Lote."))
+        note.setStyleSheet("color: #5f6368;")
+        form.addRow("", note)
+
+    def _choose(self, edit: QLineEdit) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Elegir…"), edit.text())
+        if folder:
+            edit.setText(folder)
+
+    def renew_token(self) -> None:
+        self.token_edit.setText(new_token(self.settings.token_path))
+
+    def save(self) -> None:
+        self.settings.folders = {
+            name: edit.text().strip()
+            for name, edit in self.folder_edits.items() if edit.text().strip()
+        }
+        self.settings.api_enabled = self.api_check.isChecked()
+        self.settings.api_port = self.port_spin.value()
+        self.settings.save()
+
+
 class SettingsDialog(QDialog):
     profiles_changed = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, db: Database, parent: QWidget | None = None, *,
+                 data_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setWindowTitle(self.tr("Configuración"))
@@ -631,7 +696,11 @@ class SettingsDialog(QDialog):
         self.general_tab = GeneralTab()
         self.tabs.addTab(scrollable(self.profiles_tab), self.tr("&Perfiles de proveedor"))
         self.tabs.addTab(self.numbering_tab, self.tr("&Numeración"))
+        if data_dir is None:
+            data_dir = db.path.parent if db.path is not None else paths.data_dir()
         self.tabs.addTab(scrollable(self.general_tab), self.tr("&General"))
+        self.gateway_tab = GatewayTab(db, data_dir)
+        self.tabs.addTab(scrollable(self.gateway_tab), self.tr("Sistema de caja"))
         self.profiles_tab.changed.connect(self.profiles_changed)
         self.profiles_tab.changed.connect(self.numbering_tab.reload_profiles)
         v.addWidget(self.tabs)
@@ -652,4 +721,8 @@ class SettingsDialog(QDialog):
             self.tabs.setCurrentIndex(1)
             return
         self.language_changed = self.general_tab.save()
+        try:
+            self.gateway_tab.save()
+        except OSError:
+            log.exception("saving the POS gateway settings failed")
         self.accept()

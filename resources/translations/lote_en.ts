@@ -481,7 +481,7 @@
     <name>DetailDialog</name>
     <message>
         <location filename="../../desktop_app/gui/detail_dialog.py" line="69"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="573"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="606"/>
         <source>Impresión disponible próximamente</source>
         <translation>Printing coming soon</translation>
     </message>
@@ -1153,19 +1153,48 @@
     </message>
 </context>
 <context>
+    <name>GatewayTab</name>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="635"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="665"/>
+        <source>Elegir…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="642"/>
+        <source>API local</source>
+        <translation>Local API</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="650"/>
+        <source>Puerto:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="654"/>
+        <source>Nuevo token</source>
+        <translation>New token</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="660"/>
+        <source>Se aplica al reiniciar Lote.</source>
+        <translation>Applies when Lote restarts.</translation>
+    </message>
+</context>
+<context>
     <name>GeneralTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="600"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="604"/>
         <source>&amp;Idioma:</source>
         <translation>&amp;Language:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="601"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="605"/>
         <source>El idioma cambia al volver a abrir Lote.</source>
         <translation>The language changes the next time Lote opens.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="605"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="609"/>
         <source>Avisar en la bandeja del sistema cuando se rechacen documentos</source>
         <translation>Notify in the system tray when documents are rejected</translation>
     </message>
@@ -1787,459 +1816,469 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="117"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="128"/>
         <source>Lote</source>
         <extracomment>How long worker reports are merged before the window reads anything (ms). Set when another instance is this data folder&apos;s sender (its PID, or 0). Last known connectivity per profile: None until a request says.</extracomment>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="119"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="130"/>
         <source>Lote — modo demostración</source>
         <translation>Lote — demo mode</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="198"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="686"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="231"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="719"/>
         <source>Nueva factura</source>
         <extracomment>Worker reports arrive every few milliseconds while a drain runs; they are merged for ~100 ms before any model or query sees them (one refresh per window of reports instead of one per report: the heartbeat target).</extracomment>
         <translation>New invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="205"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="238"/>
         <source>Reintentar ahora</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="208"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="241"/>
         <source>Enviar y consultar ya, sin esperar la próxima pausa tras un fallo</source>
         <translation>Send and check now, without waiting out the pause after a failure</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="213"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="246"/>
         <source>Actualizar</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="216"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="249"/>
         <source>Volver a leer la pantalla actual</source>
         <translation>Read the current screen again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="218"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="251"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="221"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="254"/>
         <source>Configuración…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="228"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="261"/>
         <source>Importar clientes (CSV)…</source>
         <translation>Import customers (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="234"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="267"/>
         <source>Importar productos (CSV)…</source>
         <translation>Import products (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="240"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="273"/>
         <source>Importar documentos (CSV/XLSX)…</source>
         <translation>Import documents (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="243"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="276"/>
         <source>Encolar ventas de un archivo, con una vista previa de cada error</source>
         <translation>Queue sales from a file, previewing every error</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="247"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="280"/>
         <source>Exportar la lista (CSV/XLSX)…</source>
         <translation>Export the list (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="250"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="283"/>
         <source>Guardar los documentos de la lista en un archivo</source>
         <translation>Save the listed documents to a file</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="254"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="287"/>
         <source>Libro de ventas del mes…</source>
         <translation>Monthly sales book…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="257"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="290"/>
         <source>El libro de ventas de un mes, para el contador</source>
         <translation>A month&apos;s sales book, for the accountant</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="261"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="294"/>
         <source>Buscar</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="264"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="297"/>
         <source>Buscar en la pantalla actual</source>
         <translation>Search the current screen</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="269"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="302"/>
         <source>Ver detalle</source>
         <translation>Show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="272"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="305"/>
         <source>Abrir el documento seleccionado (Intro o doble clic)</source>
         <translation>Open the selected document (Enter or double-click)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="278"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="311"/>
         <source>Corregir y reenviar…</source>
         <translation>Correct and resend…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="281"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="314"/>
         <source>Corregir un documento rechazado y reenviarlo con el mismo número</source>
         <translation>Correct a rejected document and resend it with the same number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="285"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="318"/>
         <source>Anular…</source>
         <translation>Cancel document…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="288"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="321"/>
         <source>Pedir la anulación de un documento aprobado</source>
         <translation>Request the cancellation of an approved document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="292"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="325"/>
         <source>Consultar de nuevo</source>
         <translation>Ask again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="295"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="328"/>
         <source>Volver a preguntar al proveedor por los documentos que requieren atención</source>
         <translation>Ask the provider again about the documents that need attention</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="299"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="332"/>
         <source>Imprimir…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="302"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="335"/>
         <source>Imprimir el KuDE del documento seleccionado</source>
         <translation>Print the KuDE of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="306"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="339"/>
         <source>Copiar CDC</source>
         <translation>Copy CDC</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="309"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="342"/>
         <source>Copiar el CDC (o CUF/CAE) del documento seleccionado</source>
         <translation>Copy the CDC (or CUF/CAE) of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="314"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="347"/>
         <source>Documentos</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="315"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="348"/>
         <source>Panel</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="316"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="349"/>
         <source>Lotes</source>
         <translation>Lotes</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="317"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="350"/>
         <source>Clientes</source>
         <translation>Customers</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="318"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="351"/>
         <source>Productos</source>
         <translation>Products</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="330"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="904"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="363"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="937"/>
         <source>Atajos de teclado</source>
         <translation>Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="333"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="366"/>
         <source>Acerca de Lote</source>
         <translation>About Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="336"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="369"/>
         <source>Copiar diagnóstico</source>
         <translation>Copy diagnostics</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="341"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="374"/>
         <source>&amp;Archivo</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="355"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="388"/>
         <source>D&amp;ocumento</source>
         <translation>D&amp;ocument</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="370"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="403"/>
         <source>&amp;Ver</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="377"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="410"/>
         <source>&amp;Sincronización</source>
         <translation>&amp;Sync</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="380"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="413"/>
         <source>Ay&amp;uda</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="387"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="420"/>
         <source>Principal</source>
         <translation>Main</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="401"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="434"/>
         <source>Modo demostración: las facturas van a un simulador local, no a la SET.</source>
         <translation>Demo mode: invoices go to a local simulator, not to the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="418"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="451"/>
         <source>Pantallas</source>
         <translation>Screens</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="655"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="688"/>
         <source>Copiado: {value}</source>
         <translation>Copied: {value}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="666"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="699"/>
         <source>Se consultará de nuevo al proveedor por {n} documento(s).</source>
         <translation>The provider will be asked again about {n} document(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="680"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="713"/>
         <source>No hay un perfil de proveedor configurado: no se puede facturar.</source>
         <translation>No provider profile is configured: invoicing is not possible.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="688"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="721"/>
         <source>El perfil predeterminado «{name}» es de {country}. Sus facturas se cargan por importación: Archivo → Importar documentos (Ctrl+Shift+I), o «lote import ARCHIVO» en la terminal. Este formulario emite facturas de Paraguay; elija un perfil de Paraguay como predeterminado en Configuración (Ctrl+,) para facturar aquí.</source>
         <translation>The default profile “{name}” is for {country}. Its invoices come in by import: File → Import documents (Ctrl+Shift+I), or “lote import FILE” in a terminal. This form issues Paraguayan invoices; choose a Paraguayan profile as the default in Settings (Ctrl+,) to invoice here.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="726"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="759"/>
         <source>El número estaba usado en el proveedor: la corrección se guardó como un documento nuevo y se enviará enseguida.</source>
         <translation>The number was already used at the provider: the correction was saved as a new document and will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="731"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="764"/>
         <source>Documento corregido; se reenviará enseguida con el mismo número.</source>
         <translation>Document corrected; it will be resent shortly with the same number.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="735"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="768"/>
         <source>Factura guardada; se enviará enseguida.</source>
         <translation>Invoice saved; it will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="744"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="777"/>
         <source>Reintentando…</source>
         <translation>Retrying…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="763"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="796"/>
         <source>El idioma se aplicará la próxima vez que abra Lote.</source>
         <translation>The language will apply the next time you open Lote.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="788"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="821"/>
         <source>Función disponible próximamente.</source>
         <translation>Coming soon.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="804"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="837"/>
         <source>Importar documentos para el perfil {name}</source>
         <translation>Import documents for profile {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="806"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="839"/>
         <source>Planillas (*.csv *.xlsx *.txt)</source>
         <translation>Spreadsheets (*.csv *.xlsx *.txt)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="821"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="854"/>
         <source>Exportar la lista</source>
         <translation>Export the list</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="823"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="861"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="856"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="894"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="834"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="867"/>
         <source>No se pudo exportar la lista.</source>
         <translation>The list could not be exported.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="837"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="870"/>
         <source>{n} documentos exportados a {path}</source>
         <translation>{n} documents exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="852"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="885"/>
         <source>Libro de ventas</source>
         <translation>Sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="852"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="885"/>
         <source>Mes:</source>
         <translation>Month:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="859"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
         <source>Guardar el libro de ventas</source>
         <translation>Save the sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="873"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="906"/>
         <source>No se pudo escribir el libro de ventas.</source>
         <translation>The sales book could not be written.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="877"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="910"/>
         <source>Libro de ventas guardado en {path}</source>
         <translation>Sales book saved to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="888"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="896"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="921"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="925"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="929"/>
         <source>Intro</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="925"/>
         <source>Factura: campo siguiente</source>
         <translation>Invoice: next field</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="893"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="926"/>
         <source>Factura: nuevo ítem</source>
         <translation>Invoice: new item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="894"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="927"/>
         <source>Factura: buscar cliente en la libreta</source>
         <translation>Invoice: find customer in the book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="895"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="928"/>
         <source>Factura: guardar</source>
         <translation>Invoice: save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="896"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="929"/>
         <source>Documentos: ver detalle</source>
         <translation>Documents: show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="897"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="930"/>
         <source>Documentos: limpiar filtros</source>
         <translation>Documents: clear filters</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="908"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="941"/>
         <source>Acción</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="908"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="941"/>
         <source>Teclas</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="918"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="951"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="940"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="973"/>
         <source>Diagnóstico copiado: péguelo en su mensaje a soporte.</source>
         <translation>Diagnostics copied: paste them into your message to support.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="999"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1011"/>
+        <source>Sin conexión con la base de datos compartida</source>
+        <translation>No connection to the shared database</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/main_window.py" line="1094"/>
+        <source>Sistema de caja: {error}</source>
+        <translation>POS system: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/main_window.py" line="1139"/>
         <source>Enviando lote ({n} en cola)…</source>
         <translation>Sending lote ({n} queued)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1012"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1152"/>
         <source>No envía: otra ventana de Lote envía</source>
         <translation>Not sending: another Lote window sends</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1015"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1155"/>
         <source>Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de datos. Esta ventana guarda facturas; aquella las envía.</source>
         <translation>Another Lote instance (PID {pid}) already sends the documents of this data folder. This window saves invoices; that one sends them.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1023"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1163"/>
         <source>Conectando…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1025"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1165"/>
         <source>En línea</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1027"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1167"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1033"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1173"/>
         <source>Las facturas se guardan igual y se enviarán solas al volver la conexión.</source>
         <translation>Invoices are saved anyway and will be sent by themselves when the connection returns.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1068"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1208"/>
         <source>Encolados: {queued} · Enviando: {sending} · Procesando: {processing}</source>
         <translation>Queued: {queued} · Sending: {sending} · Processing: {processing}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1074"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1214"/>
         <source> · Verificando: {n}</source>
         <translation> · Verifying: {n}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1077"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1217"/>
         <source>Requieren atención: {n} (Ctrl+Shift+R)</source>
         <translation>Need attention: {n} (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1090"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1230"/>
         <source>Última sincronización: {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
@@ -2247,42 +2286,42 @@
 <context>
     <name>NumberingTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="475"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="479"/>
         <source>Pe&amp;rfil:</source>
         <translation>P&amp;rofile:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="482"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="486"/>
         <source>Lote asigna el número al guardar cada documento. Un número aprobado no se vuelve a usar; el de un documento rechazado se conserva al corregirlo y reenviarlo. Aquí puede adelantar el próximo número (por ejemplo, si emitió documentos con otro sistema), nunca retrocederlo.</source>
         <translation>Lote assigns the number when each document is saved. An approved number is never used again; a rejected document keeps its number when corrected and resent. Here you can move the next number forward (for example, if you issued documents with another system), never back.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="495"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="499"/>
         <source>Tipo de documento</source>
         <translation>Document type</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="496"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="500"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="497"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="501"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="498"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="502"/>
         <source>Último usado</source>
         <translation>Last used</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="499"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="503"/>
         <source>Próximo número</source>
         <translation>Next number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="574"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="578"/>
         <source>Próximo número de {est}-{punto}: {n}.</source>
         <translation>Next number of {est}-{punto}: {n}.</translation>
     </message>
@@ -2447,214 +2486,214 @@
 <context>
     <name>ProfilesTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="100"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="104"/>
         <source>Nuevo perfil</source>
         <translation>New profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="103"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="107"/>
         <source>Nuevo perfil (Ctrl+Shift+N)</source>
         <translation>New profile (Ctrl+Shift+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="105"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="447"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="109"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="451"/>
         <source>Eliminar perfil</source>
         <translation>Delete profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="117"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="121"/>
         <source>&amp;Nombre:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="126"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="130"/>
         <source>&amp;Proveedor:</source>
         <translation>&amp;Provider:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="132"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="136"/>
         <source>&amp;URL del servicio:</source>
         <translation>Service &amp;URL:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="137"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="141"/>
         <source>Identificador de la cuenta, si el proveedor lo pide</source>
         <translation>Account identifier, if the provider asks for one</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="139"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="143"/>
         <source>C&amp;uenta (tenant):</source>
         <translation>Acco&amp;unt (tenant):</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="147"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="151"/>
         <source>Clave &amp;API:</source>
         <translation>&amp;API key:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="155"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="159"/>
         <source>RUC del &amp;emisor:</source>
         <translation>&amp;Issuer&apos;s RUC:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="159"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="163"/>
         <source>&amp;Razón social del emisor:</source>
         <translation>Issuer&apos;s &amp;legal name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="161"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="165"/>
         <source>Persona física</source>
         <translation>Individual</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="162"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="166"/>
         <source>Persona jurídica</source>
         <translation>Company</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="163"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="167"/>
         <source>Tipo de contribuyente:</source>
         <translation>Taxpayer type:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="172"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="176"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="174"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="178"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="180"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="184"/>
         <source>Emisión:</source>
         <translation>Issuing:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="184"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="188"/>
         <source>Documentos por &amp;lote:</source>
         <translation>Documents per &amp;lote:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="189"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="195"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="193"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="199"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="190"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="194"/>
         <source>Primera consulta tras enviar:</source>
         <translation>First check after sending:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="196"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="200"/>
         <source>&amp;Consultar resultados cada:</source>
         <translation>&amp;Check results every:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="200"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="204"/>
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="202"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="206"/>
         <source>Pasado este tiempo sin resultado, el documento se marca «Requiere atención».</source>
         <translation>After this time without a result, the document is flagged “Needs attention”.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="204"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="208"/>
         <source>Esperar un resultado hasta:</source>
         <translation>Wait for a result up to:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="205"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="209"/>
         <source>Perfil predeterminado para facturar</source>
         <translation>Default profile for invoicing</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="210"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="214"/>
         <source>Perfil de demostración: envía a un simulador local. Agregue un perfil real para facturar ante la SET.</source>
         <translation>Demo profile: it sends to a local simulator. Add a real profile to invoice with the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="217"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="221"/>
         <source>Guardar perfil</source>
         <translation>Save profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="220"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="224"/>
         <source>Guardar perfil (Ctrl+S)</source>
         <translation>Save profile (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="247"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="251"/>
         <source> (predeterminado)</source>
         <translation> (default)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="301"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="305"/>
         <source>El perfil de demostración usa la clave pública del simulador.</source>
         <translation>The demo profile uses the simulator&apos;s public key.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="304"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="308"/>
         <source>Hay una clave guardada en el llavero del sistema. Escriba otra para reemplazarla.</source>
         <translation>A key is stored in the system keyring. Type another one to replace it.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="308"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="312"/>
         <source>Sin clave guardada. Se guarda solo en el llavero del sistema, nunca en un archivo.</source>
         <translation>No key stored. It is kept only in the system keyring, never in a file.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="352"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="356"/>
         <source>Escriba un nombre para el perfil.</source>
         <translation>Type a name for the profile.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="355"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="359"/>
         <source>Ya existe un perfil con ese nombre.</source>
         <translation>A profile with that name already exists.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="361"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="365"/>
         <source>La URL debe empezar con https:// (o http://).</source>
         <translation>The URL must start with https:// (or http://).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="378"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="382"/>
         <source>Establecimiento y punto de expedición llevan 3 dígitos, de 001 a 999.</source>
         <translation>Establishment and point of issue have 3 digits, 001 to 999.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="413"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="417"/>
         <source>Perfil guardado.</source>
         <translation>Profile saved.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="419"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="423"/>
         <source>Perfil guardado; la clave quedó en el llavero del sistema.</source>
         <translation>Profile saved; the key is in the system keyring.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="420"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="424"/>
         <source>Perfil guardado; la clave quedó en el archivo cifrado.</source>
         <translation>Profile saved; the key is in the encrypted file.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="421"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="425"/>
         <source>Perfil guardado; la clave se usará solo en esta sesión.</source>
         <translation>Profile saved; the key will be used for this session only.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="428"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="432"/>
         <source>Perfil guardado, pero sin clave: {error}</source>
         <translation>Profile saved, but without a key: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="448"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="452"/>
         <source>¿Eliminar el perfil «{name}»? Solo se puede si no tiene documentos.</source>
         <translation>Delete profile “{name}”? Only possible if it has no documents.</translation>
     </message>
@@ -2691,33 +2730,38 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="624"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="689"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="632"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="697"/>
         <source>&amp;Perfiles de proveedor</source>
         <extracomment>After &quot;Aceptar&quot;: the language setting changed (applies at the next start).</extracomment>
         <translation>&amp;Provider profiles</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="633"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="698"/>
         <source>&amp;Numeración</source>
         <translation>&amp;Numbering</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="634"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="701"/>
         <source>&amp;General</source>
         <translation>&amp;General</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="641"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="703"/>
+        <source>Sistema de caja</source>
+        <translation>POS system</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="710"/>
         <source>Aceptar</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="642"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="711"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
