@@ -656,13 +656,17 @@ _APP: QGuiApplication | None = None
 
 def ensure_gui_application() -> None:
     """Fonts need a QGuiApplication. The GUI has one; the CLI (``lote print``) gets one
-    here, on the offscreen platform when there is no display."""
+    here, on the offscreen platform when there is no display. It is a full QApplication
+    so that widgets (the import dialog, the window) may still be created later in the
+    same process: Qt aborts on a QWidget under a mere QGuiApplication."""
     global _APP
     if QGuiApplication.instance() is not None:
         return
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _APP = QGuiApplication([])
+    from PySide6.QtWidgets import QApplication
+
+    _APP = QApplication([])
 
 
 def render_pdf(db: Database, doc_id: int, path: str | Path, *, layout: str = "a4") -> Path:

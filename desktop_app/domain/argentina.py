@@ -1035,6 +1035,11 @@ class ArgentinaRules:
 
     code = "AR"
 
+    def check_date_sequence(self, prev_date: date | datetime | None,
+                            doc: ArgentineDocument) -> list[ValidationError]:
+        """The store asks this with the punto de venta's latest date (see the function)."""
+        return check_date_sequence(prev_date, doc)
+
     def __init__(self, emisor_condicion_iva: str | None = None) -> None:
         self.emisor_condicion_iva = emisor_condicion_iva
 

@@ -112,12 +112,44 @@ def enqueue_documents(
             if profile is None:
                 raise ProfileNotFound(profile_id)
             accepted = _own_puntos(session, rules, profile, valid, current_terminal(db), result)
+            accepted = _dates_in_order(session, rules, profile, accepted, result)
             if result.errors and all_or_nothing:
                 raise _PuntoRefused
             result.ids = _insert_all(session, rules, profile, accepted, actor, external_refs)
     except _PuntoRefused:
         result.ids = []
     return result
+
+
+def _dates_in_order(session: Session, rules: CountryRules, profile: ProviderProfile,
+                    accepted: list[tuple[int, Any]],
+                    result: EnqueueResult) -> list[tuple[int, Any]]:
+    """Where the authority refuses dates that go backwards within a punto de venta
+    (ARCA/AFIP), check each document against the latest date of its punto — documents
+    already saved and not rejected, and those earlier in this batch — inside the write
+    transaction, so two saves cannot both slip past it."""
+    check = getattr(rules, "check_date_sequence", None)
+    if check is None:
+        return accepted
+    latest: dict[tuple[str, str], Any] = {}
+    kept = []
+    for index, doc in accepted:
+        summary = rules.summary(doc)
+        key = (summary.establecimiento, summary.punto)
+        if key not in latest:
+            latest[key] = session.exec(select(func.max(Document.fecha)).where(
+                Document.profile_id == profile.id,
+                Document.establecimiento == key[0], Document.punto == key[1],
+                col(Document.state).not_in([DocState.REJECTED.value, DocState.VOIDED.value]),
+            )).one()
+        problems = check(latest[key], doc)
+        if problems:
+            result.errors[index] = problems
+            continue
+        if latest[key] is None or summary.fecha > latest[key]:
+            latest[key] = summary.fecha
+        kept.append((index, doc))
+    return kept
 
 
 def _own_puntos(session: Session, rules: CountryRules, profile: ProviderProfile,

@@ -88,16 +88,17 @@ def test_120_mixed_comprobantes_drain_each_issued_once(db: Database) -> None:
             name="tusfacturas-e2e", provider="tusfacturas", country="AR", base_url="sandbox:",
             max_batch=20, poll_first_s=0.1, poll_every_s=0.2))
         assert profile.id is not None
-        mix = _mix()
-        result = enqueue_documents(db, profile.id, [d for _, d in mix])
-        assert result.ok, result.errors
-        kinds: dict[int, str] = dict(zip(result.ids, (k for k, _ in mix), strict=True))
-        # Three comprobantes queued 20 days ago, while offline, valid on that day.
+        # Three comprobantes queued 20 days ago, while offline, valid on that day (saved
+        # first: dates never go backwards within a punto de venta).
         old_now = datetime.now() - timedelta(days=20)
         stale = [_doc(comprobante_json(fecha=old_now.date())) for _ in range(3)]
         late = enqueue_documents(db, profile.id, stale, now=old_now)
         assert late.ok, late.errors
-        kinds.update({doc_id: "stale" for doc_id in late.ids})
+        kinds: dict[int, str] = {doc_id: "stale" for doc_id in late.ids}
+        mix = _mix()
+        result = enqueue_documents(db, profile.id, [d for _, d in mix])
+        assert result.ok, result.errors
+        kinds.update(zip(result.ids, (k for k, _ in mix), strict=True))
         assert len(kinds) == 120
 
         engine = SyncEngine(db, base_url_for=lambda p: sandbox.url, key_for=lambda p: SECRET,
