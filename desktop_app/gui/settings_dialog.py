@@ -61,6 +61,7 @@ from desktop_app.gui.settings import (
     set_notify_rejected,
 )
 from desktop_app.providers.registry import PROVIDER_DEFAULTS, PROVIDERS
+from desktop_app.runtime import configured_database_url, save_database_url
 from desktop_app.store.corrections import CorrectionRefused, set_next_number
 from desktop_app.store.db import Database
 from desktop_app.store.lote_queries import number_sequences
@@ -590,9 +591,10 @@ class NumberingTab(QWidget):
 
 
 class GeneralTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, data_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("general_tab")
+        self._data_dir = data_dir
         form = QFormLayout(self)
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("language_combo")
@@ -611,6 +613,34 @@ class GeneralTab(QWidget):
         self.notify_check.setObjectName("notify_check")
         self.notify_check.setChecked(notify_rejected())
         form.addRow("", self.notify_check)
+        # Several counters on one PostgreSQL database (docs/postgresql.md): the same as
+        # `lote --db`, remembered for this data folder; the password stays in ~/.pgpass.
+        self.database_edit = QLineEdit(
+            (configured_database_url(data_dir) or "") if data_dir is not None else "")
+        self.database_edit.setObjectName("database_edit")
+        self.database_edit.setPlaceholderText("postgresql+psycopg://usuario@servidor/lote")
+        self.database_edit.setEnabled(data_dir is not None)
+        form.addRow(self.tr("Base de datos compartida:"), self.database_edit)
+        self.database_note = QLabel(self.tr(
+            "Vacío: la base de datos propia de este equipo. Se aplica al reiniciar Lote."))
+        self.database_note.setWordWrap(True)
+        self.database_note.setStyleSheet("color: #5f6368;")
+        form.addRow("", self.database_note)
+
+    def save_database(self) -> str | None:
+        """Remember the shared database; the Spanish reason if the address is refused."""
+        if self._data_dir is None:
+            return None
+        text = self.database_edit.text().strip()
+        if text == (configured_database_url(self._data_dir) or ""):
+            return None
+        try:
+            save_database_url(self._data_dir, text or None)
+        except ValueError as exc:
+            self.database_note.setText(str(exc))
+            self.database_note.setStyleSheet(ERROR_STYLE)
+            return str(exc)
+        return None
 
     def save(self) -> bool:
         changed = self.language_combo.currentData() != current_language()
@@ -693,11 +723,11 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.profiles_tab = ProfilesTab(db)
         self.numbering_tab = NumberingTab(db)
-        self.general_tab = GeneralTab()
         self.tabs.addTab(scrollable(self.profiles_tab), self.tr("&Perfiles de proveedor"))
         self.tabs.addTab(self.numbering_tab, self.tr("&Numeración"))
         if data_dir is None:
             data_dir = db.path.parent if db.path is not None else paths.data_dir()
+        self.general_tab = GeneralTab(data_dir=data_dir)
         self.tabs.addTab(scrollable(self.general_tab), self.tr("&General"))
         self.gateway_tab = GatewayTab(db, data_dir)
         self.tabs.addTab(scrollable(self.gateway_tab), self.tr("Sistema de caja"))
@@ -719,6 +749,9 @@ class SettingsDialog(QDialog):
         """Numbering and general preferences; profiles are saved with their own button."""
         if not self.numbering_tab.save():
             self.tabs.setCurrentIndex(1)
+            return
+        if self.general_tab.save_database() is not None:
+            self.tabs.setCurrentIndex(2)  # General
             return
         self.language_changed = self.general_tab.save()
         try:

@@ -1155,28 +1155,28 @@
 <context>
     <name>GatewayTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="635"/>
         <location filename="../../desktop_app/gui/settings_dialog.py" line="665"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="695"/>
         <source>Elegir…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="642"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="672"/>
         <source>API local</source>
         <translation>Local API</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="650"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="680"/>
         <source>Puerto:</source>
         <translation>Port:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="654"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="684"/>
         <source>Nuevo token</source>
         <translation>New token</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="660"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="690"/>
         <source>Se aplica al reiniciar Lote.</source>
         <translation>Applies when Lote restarts.</translation>
     </message>
@@ -1184,19 +1184,29 @@
 <context>
     <name>GeneralTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="604"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="606"/>
         <source>&amp;Idioma:</source>
         <translation>&amp;Language:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="605"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="607"/>
         <source>El idioma cambia al volver a abrir Lote.</source>
         <translation>The language changes the next time Lote opens.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="609"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="611"/>
         <source>Avisar en la bandeja del sistema cuando se rechacen documentos</source>
         <translation>Notify in the system tray when documents are rejected</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="623"/>
+        <source>Base de datos compartida:</source>
+        <translation>Shared database:</translation>
+    </message>
+    <message>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="625"/>
+        <source>Vacío: la base de datos propia de este equipo. Se aplica al reiniciar Lote.</source>
+        <translation>Empty: this computer's own database. Applies when Lote restarts.</translation>
     </message>
 </context>
 <context>
@@ -2286,42 +2296,42 @@
 <context>
     <name>NumberingTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="479"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="480"/>
         <source>Pe&amp;rfil:</source>
         <translation>P&amp;rofile:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="486"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="487"/>
         <source>Lote asigna el número al guardar cada documento. Un número aprobado no se vuelve a usar; el de un documento rechazado se conserva al corregirlo y reenviarlo. Aquí puede adelantar el próximo número (por ejemplo, si emitió documentos con otro sistema), nunca retrocederlo.</source>
         <translation>Lote assigns the number when each document is saved. An approved number is never used again; a rejected document keeps its number when corrected and resent. Here you can move the next number forward (for example, if you issued documents with another system), never back.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="499"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="500"/>
         <source>Tipo de documento</source>
         <translation>Document type</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="500"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="501"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="501"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="502"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="502"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="503"/>
         <source>Último usado</source>
         <translation>Last used</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="503"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="504"/>
         <source>Próximo número</source>
         <translation>Next number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="578"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="579"/>
         <source>Próximo número de {est}-{punto}: {n}.</source>
         <translation>Next number of {est}-{punto}: {n}.</translation>
     </message>
@@ -2486,214 +2496,214 @@
 <context>
     <name>ProfilesTab</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="104"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="105"/>
         <source>Nuevo perfil</source>
         <translation>New profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="107"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="108"/>
         <source>Nuevo perfil (Ctrl+Shift+N)</source>
         <translation>New profile (Ctrl+Shift+N)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="109"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="451"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="110"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="452"/>
         <source>Eliminar perfil</source>
         <translation>Delete profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="121"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="122"/>
         <source>&amp;Nombre:</source>
         <translation>&amp;Name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="130"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="131"/>
         <source>&amp;Proveedor:</source>
         <translation>&amp;Provider:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="136"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="137"/>
         <source>&amp;URL del servicio:</source>
         <translation>Service &amp;URL:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="141"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="142"/>
         <source>Identificador de la cuenta, si el proveedor lo pide</source>
         <translation>Account identifier, if the provider asks for one</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="143"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="144"/>
         <source>C&amp;uenta (tenant):</source>
         <translation>Acco&amp;unt (tenant):</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="151"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="152"/>
         <source>Clave &amp;API:</source>
         <translation>&amp;API key:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="159"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="160"/>
         <source>RUC del &amp;emisor:</source>
         <translation>&amp;Issuer&apos;s RUC:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="163"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="164"/>
         <source>&amp;Razón social del emisor:</source>
         <translation>Issuer&apos;s &amp;legal name:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="165"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="166"/>
         <source>Persona física</source>
         <translation>Individual</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="166"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="167"/>
         <source>Persona jurídica</source>
         <translation>Company</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="167"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="168"/>
         <source>Tipo de contribuyente:</source>
         <translation>Taxpayer type:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="176"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="177"/>
         <source>Establecimiento</source>
         <translation>Establishment</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="178"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="179"/>
         <source>Punto de expedición</source>
         <translation>Point of issue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="184"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="185"/>
         <source>Emisión:</source>
         <translation>Issuing:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="188"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="189"/>
         <source>Documentos por &amp;lote:</source>
         <translation>Documents per &amp;lote:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="193"/>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="199"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="194"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="200"/>
         <source> s</source>
         <translation> s</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="194"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="195"/>
         <source>Primera consulta tras enviar:</source>
         <translation>First check after sending:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="200"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="201"/>
         <source>&amp;Consultar resultados cada:</source>
         <translation>&amp;Check results every:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="204"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="205"/>
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="206"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="207"/>
         <source>Pasado este tiempo sin resultado, el documento se marca «Requiere atención».</source>
         <translation>After this time without a result, the document is flagged “Needs attention”.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="208"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="209"/>
         <source>Esperar un resultado hasta:</source>
         <translation>Wait for a result up to:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="209"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="210"/>
         <source>Perfil predeterminado para facturar</source>
         <translation>Default profile for invoicing</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="214"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="215"/>
         <source>Perfil de demostración: envía a un simulador local. Agregue un perfil real para facturar ante la SET.</source>
         <translation>Demo profile: it sends to a local simulator. Add a real profile to invoice with the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="221"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="222"/>
         <source>Guardar perfil</source>
         <translation>Save profile</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="224"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="225"/>
         <source>Guardar perfil (Ctrl+S)</source>
         <translation>Save profile (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="251"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="252"/>
         <source> (predeterminado)</source>
         <translation> (default)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="305"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="306"/>
         <source>El perfil de demostración usa la clave pública del simulador.</source>
         <translation>The demo profile uses the simulator&apos;s public key.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="308"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="309"/>
         <source>Hay una clave guardada en el llavero del sistema. Escriba otra para reemplazarla.</source>
         <translation>A key is stored in the system keyring. Type another one to replace it.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="312"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="313"/>
         <source>Sin clave guardada. Se guarda solo en el llavero del sistema, nunca en un archivo.</source>
         <translation>No key stored. It is kept only in the system keyring, never in a file.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="356"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="357"/>
         <source>Escriba un nombre para el perfil.</source>
         <translation>Type a name for the profile.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="359"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="360"/>
         <source>Ya existe un perfil con ese nombre.</source>
         <translation>A profile with that name already exists.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="365"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="366"/>
         <source>La URL debe empezar con https:// (o http://).</source>
         <translation>The URL must start with https:// (or http://).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="382"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="383"/>
         <source>Establecimiento y punto de expedición llevan 3 dígitos, de 001 a 999.</source>
         <translation>Establishment and point of issue have 3 digits, 001 to 999.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="417"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="418"/>
         <source>Perfil guardado.</source>
         <translation>Profile saved.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="423"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="424"/>
         <source>Perfil guardado; la clave quedó en el llavero del sistema.</source>
         <translation>Profile saved; the key is in the system keyring.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="424"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="425"/>
         <source>Perfil guardado; la clave quedó en el archivo cifrado.</source>
         <translation>Profile saved; the key is in the encrypted file.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="425"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="426"/>
         <source>Perfil guardado; la clave se usará solo en esta sesión.</source>
         <translation>Profile saved; the key will be used for this session only.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="432"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="433"/>
         <source>Perfil guardado, pero sin clave: {error}</source>
         <translation>Profile saved, but without a key: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="452"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="453"/>
         <source>¿Eliminar el perfil «{name}»? Solo se puede si no tiene documentos.</source>
         <translation>Delete profile “{name}”? Only possible if it has no documents.</translation>
     </message>
@@ -2730,38 +2740,38 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="689"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="719"/>
         <source>Configuración</source>
         <translation>Settings</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="697"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="726"/>
         <source>&amp;Perfiles de proveedor</source>
         <extracomment>After &quot;Aceptar&quot;: the language setting changed (applies at the next start).</extracomment>
         <translation>&amp;Provider profiles</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="698"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="727"/>
         <source>&amp;Numeración</source>
         <translation>&amp;Numbering</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="701"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="731"/>
         <source>&amp;General</source>
         <translation>&amp;General</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="703"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="733"/>
         <source>Sistema de caja</source>
         <translation>POS system</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="710"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="740"/>
         <source>Aceptar</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/settings_dialog.py" line="711"/>
+        <location filename="../../desktop_app/gui/settings_dialog.py" line="741"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
