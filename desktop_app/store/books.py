@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel, col, select
@@ -206,16 +207,24 @@ def search_customers(
         return list(s.exec(stmt))
 
 
-def count_customers(db: Database) -> int:
+def _count(db: Database, table: type[Customer] | type[Product]) -> int:
     from sqlalchemy import func
 
     with db.session() as s:
-        return s.exec(select(func.count()).select_from(Customer)).one()
+        return s.exec(select(func.count()).select_from(table)).one()
+
+
+def _get(db: Database, table: type[Customer] | type[Product], row_id: int) -> Any:
+    with db.session() as s:
+        return s.get(table, row_id)
+
+
+def count_customers(db: Database) -> int:
+    return _count(db, Customer)
 
 
 def get_customer(db: Database, customer_id: int) -> Customer | None:
-    with db.session() as s:
-        return s.get(Customer, customer_id)
+    return _get(db, Customer, customer_id)
 
 
 def find_customer(db: Database, country: str, kind: str, tax_id: str) -> Customer | None:
@@ -345,15 +354,11 @@ def search_products(db: Database, text: str = "", *, limit: int = 500) -> list[P
 
 
 def count_products(db: Database) -> int:
-    from sqlalchemy import func
-
-    with db.session() as s:
-        return s.exec(select(func.count()).select_from(Product)).one()
+    return _count(db, Product)
 
 
 def get_product(db: Database, product_id: int) -> Product | None:
-    with db.session() as s:
-        return s.get(Product, product_id)
+    return _get(db, Product, product_id)
 
 
 def find_product(db: Database, description: str) -> Product | None:
