@@ -19,15 +19,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal, or_, tuple_
+from sqlalchemy import and_, case, column, false, func, literal, or_, table, tuple_, union_all
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from desktop_app.domain.money import CURRENCY_DECIMALS, quantize
 from desktop_app.domain.numbering import parse_numero
 from desktop_app.domain.states import DocState
 from desktop_app.store.db import Database
 from desktop_app.store.models import (
+    SEARCH_INDEXES,
     Document,
     DocumentEvent,
     Lote,
@@ -141,21 +142,84 @@ def _number_condition(est: str | None, punto: str | None, numero: int) -> Column
     return col(Document.id).in_(inner)
 
 
-def _like(column: Any, pattern: str, sqlite: bool) -> ColumnElement[bool]:
-    """SQLite's LIKE already ignores ASCII case, and its `lower()` folds nothing else,
-    so `lower(x) LIKE lower(y)` (what `ilike` renders) only costs two calls per row."""
-    return col(column).like(pattern) if sqlite else col(column).ilike(pattern)
+def _contains(column: Any, text: str, sqlite: bool) -> ColumnElement[bool]:
+    """`column` contains `text` as typed (% and _ are not wildcards), ignoring case.
+
+    SQLite's LIKE already ignores ASCII case, and its `lower()` folds nothing else,
+    so `lower(x) LIKE lower(y)` (what `icontains` renders there) would only cost two
+    calls per row."""
+    if sqlite:
+        return col(column).contains(text, autoescape=True)
+    return col(column).icontains(text, autoescape=True)
 
 
-def _text_condition(text: str, sqlite: bool = True) -> ColumnElement[bool]:
+def _starts_with(column: Any, text: str, sqlite: bool) -> ColumnElement[bool]:
+    if sqlite:
+        return col(column).startswith(text, autoescape=True)
+    return col(column).istartswith(text, autoescape=True)
+
+
+#: The columns the filter box searches inside (all in SQLite's search indexes).
+_TEXT_COLUMNS = ("customer_name", "customer_tax_id", "provider_number")
+#: Columns holding nothing but hexadecimal codes: only hex-like texts can be in them.
+_CODE_COLUMNS = ("cdc", "cuf", "cae")
+#: The trigram tokenizer indexes every run of three characters: shorter texts are
+#: in no trigram and cannot be looked up in the index.
+FTS_MIN_CHARS = 3
+_SEARCH_TABLES = {name: table(name, column("rowid"), column(name)) for name in SEARCH_INDEXES}
+
+
+def _fts_query(columns: Sequence[str], text: str) -> str:
+    """An FTS5 query for `text` as a substring of any of `columns`.
+
+    The text is one FTS5 string ("..." with `"` doubled): inside it nothing else is
+    syntax, so `*`, `-`, `:`, `AND`, parentheses are matched as typed. With the trigram
+    tokenizer a string is the sequence of its trigrams, i.e. a substring, within one
+    column (never across two)."""
+    quoted = text.replace('"', '""')
+    return f'{{{" ".join(columns)}}} : "{quoted}"'
+
+
+def _in_search_index(columns: Sequence[str], text: str) -> ColumnElement[bool]:
+    """Documents whose `columns` contain `text`, from the FTS5 trigram indexes
+    (migration 0006): `id IN (SELECT rowid FROM document_fts WHERE document_fts MATCH ?
+    UNION ALL SELECT rowid FROM document_assigned_fts WHERE ...)`, which SQLite runs as
+    index lookups, then reads the matching rows by primary key in id order
+    (BENCHMARKS.md, big table)."""
+    selects = []
+    for name, indexed in SEARCH_INDEXES.items():
+        wanted = [c for c in columns if c in indexed]
+        if wanted:
+            index = _SEARCH_TABLES[name]
+            match = index.c[name].op("MATCH")(_fts_query(wanted, text))
+            selects.append(select(index.c.rowid).where(match))
+    assert all(any(c in cs for cs in SEARCH_INDEXES.values()) for c in columns), columns
+    rowids = selects[0] if len(selects) == 1 else union_all(*selects)
+    return col(Document.id).in_(rowids)
+
+
+def _text_condition(text: str, sqlite: bool = True, fts: bool = False) -> ColumnElement[bool]:
     """Customer name or tax id, CDC/CUF/CAE, the provider's number, and the document
     number ("001-001-0000123", or just 123).
 
     The shapes people paste are answered from indexes (BENCHMARKS.md, big table): a
     whole CDC, CUF or CAE is an equality on its index; a document number goes through
-    the number index; a RUC-like text is a prefix of the customer's tax id. Only other
-    text is searched inside every text column (a scan of the table).
+    the number index; a RUC-like text is a prefix of the customer's tax id. Other text
+    is searched inside the text columns.
+
+    `fts` (SQLite with the search indexes, `search_index_ready`): texts of three
+    characters or more are looked up in the trigram indexes instead of scanning the
+    table with LIKE. Same documents as the LIKE, with one deliberate difference: the
+    index ignores the case of every letter (ñ/Ñ, á/Á) where SQLite's LIKE only ignores
+    ASCII case, so "benítez" finds "BENÍTEZ" as on PostgreSQL (ILIKE with a UTF-8
+    locale). Accents still count (a is not á), as with LIKE. Shorter texts scan with
+    LIKE. Either way the text is matched as typed: % and _ are not wildcards.
     """
+    if "\x00" in text:
+        # SQLite reads a LIKE pattern or an FTS5 query only up to a NUL (the rest of
+        # the text would be ignored, or the query refused); no text Lote stores holds one.
+        return false()
+    fts = fts and len(text) >= FTS_MIN_CHARS
     if _CDC_RE.match(text):
         return col(Document.cdc) == text
     if _CUF_RE.match(text) and not text.isdigit():
@@ -168,28 +232,51 @@ def _text_condition(text: str, sqlite: bool = True) -> ColumnElement[bool]:
         return _number_condition(est, punto, numero)
     if _NUMBER_PART_RE.match(text) or _TAX_ID_RE.match(text):
         conditions: list[ColumnElement[bool]] = [
-            _like(Document.customer_tax_id, f"{text}%", sqlite),
+            _starts_with(Document.customer_tax_id, text, sqlite),
             col(Document.provider_number) == text,
         ]
+        if fts:
+            # The index narrows to documents containing the text; the prefix and the
+            # equality are then checked on those few rows only.
+            conditions = [
+                and_(
+                    _in_search_index(("customer_tax_id", "provider_number"), text),
+                    or_(*conditions),
+                )
+            ]
         if _NUMBER_PART_RE.match(text):
             conditions.append(_number_condition(None, None, int(text)))
         return or_(*conditions)
-    like = f"%{text}%"
-    conditions = [
-        _like(Document.customer_name, like, sqlite),
-        _like(Document.customer_tax_id, like, sqlite),
-        _like(Document.provider_number, like, sqlite),
-    ]
-    if _CODE_PART_RE.match(text):
-        conditions += [
-            _like(Document.cdc, like, sqlite),
-            _like(Document.cuf, like, sqlite),
-            _like(Document.cae, like, sqlite),
-        ]
-    return or_(*conditions)
+    columns = _TEXT_COLUMNS + (_CODE_COLUMNS if _CODE_PART_RE.match(text) else ())
+    if fts:
+        return _in_search_index(columns, text)
+    return or_(*(_contains(getattr(Document, c), text, sqlite) for c in columns))
 
 
-def _where(stmt, flt: DocumentFilter, sqlite: bool = True):
+def search_index_ready(session: Session) -> bool:
+    """Whether this SQLite database has the search indexes (migration 0006 skips them
+    when the SQLite library lacks FTS5's trigram tokenizer). Asked at each search: a
+    lookup in sqlite_master, microseconds."""
+    names = sorted(SEARCH_INDEXES)
+    found = session.exec(
+        select(func.count())
+        .select_from(table("sqlite_master", column("type"), column("name")))
+        .where(column("type") == "table", column("name").in_(names))
+    ).one()
+    return found == len(names)
+
+
+def _use_index(db: Database, session: Session, flt: DocumentFilter) -> bool:
+    """Whether the text filter of `flt` (normalised) goes through the search indexes."""
+    return (
+        db.is_sqlite
+        and flt.text is not None
+        and len(flt.text) >= FTS_MIN_CHARS
+        and search_index_ready(session)
+    )
+
+
+def _where(stmt, flt: DocumentFilter, sqlite: bool = True, fts: bool = False):
     if flt.states:
         stmt = stmt.where(col(Document.state).in_(list(flt.states)))
     if flt.profile_id is not None:
@@ -207,15 +294,20 @@ def _where(stmt, flt: DocumentFilter, sqlite: bool = True):
             or_(Document.lote_id == flt.lote_id, col(Document.id).in_(in_lote_history))
         )
     if flt.text:
-        stmt = stmt.where(_text_condition(flt.text, sqlite))
+        stmt = stmt.where(_text_condition(flt.text, sqlite, fts))
     return stmt
 
 
-def _base(flt: DocumentFilter, *columns, sqlite: bool = True):
+def _base(flt: DocumentFilter, *columns, sqlite: bool = True, fts: bool = False):
     stmt = select(*columns)
     if flt.sort == "proveedor":
         stmt = stmt.join(ProviderProfile, ProviderProfile.id == Document.profile_id)
-    return _where(stmt, flt, sqlite)
+    return _where(stmt, flt, sqlite, fts)
+
+
+def _query(db: Database, session: Session, flt: DocumentFilter, *columns):
+    """`_base` for this database: LIKE or ILIKE, or the search index where it exists."""
+    return _base(flt, *columns, sqlite=db.is_sqlite, fts=_use_index(db, session, flt))
 
 
 def document_search(db: Database, flt: DocumentFilter) -> list[int]:
@@ -223,15 +315,14 @@ def document_search(db: Database, flt: DocumentFilter) -> list[int]:
     flt = flt.normalised()
     exprs = [*_sort_exprs(flt.sort), col(Document.id)]
     order = [e.desc() if flt.descending else e.asc() for e in exprs]
-    stmt = _base(flt, Document.id, sqlite=db.is_sqlite).order_by(*order)
     with db.session() as s:
-        return list(s.exec(stmt))
+        return list(s.exec(_query(db, s, flt, Document.id).order_by(*order)))
 
 
 def document_count(db: Database, flt: DocumentFilter) -> int:
     flt = flt.normalised()
     with db.session() as s:
-        return s.exec(_base(flt, func.count(col(Document.id)), sqlite=db.is_sqlite)).one()
+        return s.exec(_query(db, s, flt, func.count(col(Document.id)))).one()
 
 
 def matching_ids(db: Database, flt: DocumentFilter, ids: Iterable[int]) -> set[int]:
@@ -244,11 +335,7 @@ def matching_ids(db: Database, flt: DocumentFilter, ids: Iterable[int]) -> set[i
     with db.session() as s:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            out.update(
-                s.exec(
-                    _base(flt, Document.id, sqlite=db.is_sqlite).where(col(Document.id).in_(chunk))
-                )
-            )
+            out.update(s.exec(_query(db, s, flt, Document.id).where(col(Document.id).in_(chunk))))
     return out
 
 
@@ -258,9 +345,7 @@ def document_rank(db: Database, flt: DocumentFilter, doc_id: int) -> int | None:
     flt = flt.normalised()
     exprs = [*_sort_exprs(flt.sort), col(Document.id)]
     with db.session() as s:
-        values = s.exec(
-            _base(flt, *exprs, sqlite=db.is_sqlite).where(Document.id == doc_id)
-        ).first()
+        values = s.exec(_query(db, s, flt, *exprs).where(Document.id == doc_id)).first()
         if values is None:
             return None
         values = (
@@ -271,9 +356,7 @@ def document_rank(db: Database, flt: DocumentFilter, doc_id: int) -> int | None:
         mine = tuple_(*[literal(v) for v in values]) if len(exprs) > 1 else literal(values[0])
         key = tuple_(*exprs) if len(exprs) > 1 else exprs[0]
         before = key > mine if flt.descending else key < mine
-        return s.exec(
-            _base(flt, func.count(col(Document.id)), sqlite=db.is_sqlite).where(before)
-        ).one()
+        return s.exec(_query(db, s, flt, func.count(col(Document.id))).where(before)).one()
 
 
 # -- lotes ---------------------------------------------------------------------------------

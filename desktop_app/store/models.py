@@ -17,6 +17,25 @@ def _utc(**kw) -> Column:  # a fresh Column per field: SQLAlchemy columns cannot
     return Column(UTCDateTime(), **kw)
 
 
+#: SQLite's full-text indexes of the documents table (migration 0006, queried by
+#: lote_queries), each with the `document` columns it holds: FTS5 virtual tables, each
+#: with the shadow tables FTS5 keeps (`<name>_data`, `_idx`, `_docsize`, `_config`).
+#: Made by the migration, not by this metadata: SQLAlchemy cannot describe them.
+SEARCH_INDEXES: dict[str, tuple[str, ...]] = {
+    "document_fts": ("customer_name", "customer_tax_id", "cdc"),  # set when queued
+    "document_assigned_fts": ("cuf", "cae", "provider_number"),  # assigned on approval
+}
+
+
+def in_metadata(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's `include_name` hook: whether a database object is one this metadata
+    describes. The search indexes and their shadow tables are not, so that autogenerate
+    and schema comparisons do not take them for tables to drop."""
+    if type_ != "table" or name is None:
+        return True
+    return not any(name == index or name.startswith(f"{index}_") for index in SEARCH_INDEXES)
+
+
 class ProviderProfile(SQLModel, table=True):
     __tablename__ = "provider_profile"
 

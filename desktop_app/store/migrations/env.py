@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 import desktop_app.store.books  # noqa: F401  (customer and product tables, migration 0003)
 import desktop_app.store.models  # noqa: F401  (registers the tables)
+from desktop_app.store.models import in_metadata
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -32,6 +33,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=is_sqlite,
             compare_type=True,
+            include_name=in_metadata,  # not the search index (migration 0006)
         )
         with context.begin_transaction():
             context.run_migrations()
