@@ -3,7 +3,9 @@ no keyring and the user chose so — for this session only, or in a file encrypt
 password the user types at start-up. Never in clear in any file.
 
 keyring's own `PYTHON_KEYRING_BACKEND` variable is honoured. Demo mode needs no keyring:
-the demo profile's key is the sandbox's public demo key and is never stored.
+the demo profile's key is the sandbox's public demo key and is never stored. keyring is
+imported with the first key read or written (`_keyring`), not with this module: ~75 ms
+of the cold start that the window, the log and demo mode do not need.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import json
 import logging
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-import keyring
-from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +45,30 @@ _session_keys: dict[str, str] = {}
 _key_file: EncryptedKeyFile | None = None
 
 
+def _keyring() -> tuple[ModuleType, ModuleType]:
+    """The keyring package and its `errors` module, imported on first use."""
+    import keyring
+    import keyring.errors
+
+    return keyring, keyring.errors
+
+
 def keyring_available() -> bool:
+    keyring, errors = _keyring()
     try:
         keyring.get_password(SERVICE, "__lote_probe__")
-    except NoKeyringError:
-        return False
-    except KeyringError:
+    except errors.KeyringError:  # NoKeyringError included
         return False
     return True
 
 
 def get_api_key(profile_name: str) -> str | None:
+    keyring, errors = _keyring()
     try:
         found = keyring.get_password(SERVICE, profile_name)
-    except NoKeyringError:
+    except errors.NoKeyringError:
         found = None
-    except KeyringError as exc:
+    except errors.KeyringError as exc:
         log.warning("keyring read failed for profile %s: %s", profile_name, type(exc).__name__)
         found = None
     if found:
@@ -78,10 +86,11 @@ def set_api_key(profile_name: str, api_key: str, *, fallback: str | None = None)
     Without a keyring, `fallback` must say what the user chose: "session" (kept in
     memory until the app closes) or "file" (the encrypted file, unlocked first with
     `unlock_key_file`)."""
+    keyring, errors = _keyring()
     try:
         keyring.set_password(SERVICE, profile_name, api_key)
         return "keyring"
-    except (NoKeyringError, KeyringError) as exc:
+    except errors.KeyringError as exc:  # NoKeyringError included
         if fallback == "session":
             _session_keys[profile_name] = api_key
             return "session"
@@ -98,9 +107,10 @@ def delete_api_key(profile_name: str) -> None:
     _session_keys.pop(profile_name, None)
     if _key_file is not None:
         _key_file.delete(profile_name)
+    keyring, errors = _keyring()
     try:
         keyring.delete_password(SERVICE, profile_name)
-    except (NoKeyringError, PasswordDeleteError, KeyringError):
+    except errors.KeyringError:  # NoKeyringError and PasswordDeleteError included
         pass
 
 

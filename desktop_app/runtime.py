@@ -124,9 +124,10 @@ def ensure_demo_profile(db: Database) -> ProviderProfile:
 
 
 def open_database(data_dir: Path, db_url: str | None = None) -> Database:
-    """Open the database: integrity check first (SQLite), migrations (with a backup
-    before them), then the daily backup; on a shared database this terminal is recorded
-    (its name and when it was last seen). Raises `DatabaseDamaged` with what to do."""
+    """Open the database: PRAGMA quick_check first (SQLite), migrations (with a backup
+    before them), then the daily backup — every backup runs the full integrity_check
+    first; on a shared database this terminal is recorded (its name and when it was
+    last seen). Raises `DatabaseDamaged` with what to do."""
     url = db_url or configured_database_url(data_dir) or paths.sqlite_url(data_dir)
     db = Database.open(url, backup_dir=paths.backups_dir(data_dir), check=True,
                        terminal_id=terminal_id_for(data_dir))

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_app.gui.key_storage import unlock_at_start
+from desktop_app.credentials import key_file_path
 from desktop_app.store.db import DatabaseDamaged
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,10 @@ def run_gui(
     try:
         # One sender per data folder: a second window still saves invoices (the first
         # one sends them) but does not send, nor touch documents in flight.
-        unlock_at_start(None, runtime.data_dir)  # only without a keyring and with a key file
+        if key_file_path(runtime.data_dir).exists():  # else keyring need not load yet
+            from desktop_app.gui.key_storage import unlock_at_start
+
+            unlock_at_start(None, runtime.data_dir)  # only without a keyring
         sender = runtime.acquire_sender()
         window = MainWindow(runtime, start_workers=sender)
         if not sender:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx (~50 ms) loads with the first client, not with the window
+    import httpx
 
-if TYPE_CHECKING:
     from desktop_app.providers.base import ProviderClient
     from desktop_app.sandbox.server import SandboxServer
 
