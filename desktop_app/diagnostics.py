@@ -85,6 +85,13 @@ def _sqlite_revision(path: Path) -> str | None:
 
 
 def _head_revision() -> str | None:
+    """Read from the migration scripts (no Alembic import); Alembic decides only when
+    the scripts cannot be read plainly."""
+    from desktop_app.store.db import script_head_revision
+
+    head = script_head_revision()
+    if head is not None:
+        return head
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
 
