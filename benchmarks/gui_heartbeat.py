@@ -16,10 +16,13 @@ Printed: the longest gap between ticks, the 99th and 50th percentiles (targets: 
 and < 16 ms). With `--trace-gaps` (default on) a watchdog thread samples the GUI
 thread's Python stack whenever a tick is more than 20 ms late, and the stacks seen most
 often are printed: what the GUI thread was doing (or waiting for) during the gaps.
+Garbage collections longer than 10 ms are counted too (`gc.callbacks`): a collection
+holds the GIL, so one in any thread stops the GUI thread as well.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -50,6 +53,34 @@ from benchmarks.common import (  # noqa: E402
 
 HEARTBEAT_MS = 5
 LATE_S = 0.020
+#: Garbage collections at least this long are reported.
+SLOW_GC_S = 0.010
+
+
+class GcWatch:
+    """Notes every garbage collection of at least SLOW_GC_S: (generation, ms, thread)."""
+
+    def __init__(self) -> None:
+        self.slow: list[tuple[int, float, str]] = []
+        self._started: dict[int, float] = {}
+
+    def __call__(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        ident = threading.get_ident()
+        if phase == "start":
+            self._started[ident] = now
+            return
+        began = self._started.pop(ident, now)
+        if now - began >= SLOW_GC_S:
+            self.slow.append((info["generation"], (now - began) * 1000,
+                              threading.current_thread().name))
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
 
 
 class GapTracer(threading.Thread):
@@ -160,7 +191,8 @@ def heartbeat_once(tpl: Workspace, pid: int, *, latency: float, delay: float,
             if tracer:
                 tracer.start()
             window.workers.start()
-            loop.exec()
+            with GcWatch() as gc_watch:
+                loop.exec()
             heart.stop()
             stopper.stop()
             done.set()
@@ -178,7 +210,8 @@ def heartbeat_once(tpl: Workspace, pid: int, *, latency: float, delay: float,
         ws.cleanup()
     gaps = [(b - a) * 1000 for a, b in zip(ticks, ticks[1:], strict=False)]
     return {"gaps": gaps, "drained": drained, "ok": bool(finished[0]), "counts": counts,
-            "changed": changed_signals[0], "samples": tracer.samples if tracer else Counter()}
+            "changed": changed_signals[0], "samples": tracer.samples if tracer else Counter(),
+            "slow_gc": gc_watch.slow}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -227,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     over16 = [sum(g > 16 for g in r["gaps"]) for r in results]
     over50 = [sum(g > 50 for g in r["gaps"]) for r in results]
     drained = [r["drained"] for r in results]
+    slow_gc = [c for r in results for c in r["slow_gc"]]
     figures = [
         Figure("longest gap (median of runs)", f"{median(maxes):.1f} ms", "< 50 ms",
                median(maxes) < 50, note=runs_note(maxes, "{:.1f}")),
@@ -237,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
                note=f"of ~{median(len(r['gaps']) for r in results):.0f} ticks"),
         Figure(f"{n:,} documents drained by the GUI's workers", f"{median(drained):.1f} s",
                note=runs_note(drained, "{:.1f}")),
+        Figure(f"garbage collections ≥ {SLOW_GC_S * 1000:.0f} ms (all runs)", f"{len(slow_gc)}",
+               note=(f"longest {max(ms for _g, ms, _t in slow_gc):.0f} ms: " + ", ".join(
+                   f"gen {g} {ms:.0f} ms ({t})" for g, ms, t in
+                   sorted(slow_gc, key=lambda c: -c[1])[:3])) if slow_gc else ""),
     ]
     print_table(f"GUI heartbeat ({'quick' if args.quick else 'full'})", figures)
     if samples:

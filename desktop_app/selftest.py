@@ -123,6 +123,8 @@ def _check_window(runtime) -> str:
     window = MainWindow(runtime, start_workers=False, network_hint=False, tray=False)
     try:
         title = window.windowTitle()
+        for page in range(window.stack.count()):  # the screens built on first show, too
+            window.page(page)
         AboutDialog(runtime, window).deleteLater()
     finally:
         window.shutdown()

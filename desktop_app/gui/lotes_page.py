@@ -9,6 +9,7 @@ refreshed a moment after the workers report changes, while the screen is visible
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC
 from enum import IntEnum
 from typing import Any
@@ -37,10 +38,12 @@ from PySide6.QtWidgets import (
 from desktop_app.gui import labels
 from desktop_app.gui.documents_model import ROW_ID_ROLE, Column, DocumentsModel, provider_name
 from desktop_app.gui.documents_page import configure_documents_table
+from desktop_app.gui.live import ViewAsk, ViewNews
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.store.db import Database
 from desktop_app.store.lote_queries import DocumentFilter, LoteRow, lote_rows
 from desktop_app.store.profiles import list_profiles
+from desktop_app.store.queries import DocumentRow
 
 _Index = QModelIndex | QPersistentModelIndex
 LOTE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -286,16 +289,23 @@ class LotesPage(QWidget):
         db = self._db
         self.tasks.run(lambda: lote_rows(db), self._loaded)
 
-    def documents_changed(self, ids: set[int]) -> None:
-        """Hidden, the page only remembers that it is stale (no query: BENCHMARKS.md,
-        GUI heartbeat) and reads everything again when shown; shown, it refreshes the
-        documents of the lote in view and the lotes list a moment later."""
+    def ask(self, ids: Iterable[int]) -> ViewAsk | None:
+        """Documents changed (gui/live.py). Hidden, the page only remembers that it is
+        stale (None: nothing to read; BENCHMARKS.md, GUI heartbeat) and reads
+        everything again when shown; shown, it asks for the fresh rows of the lote in
+        view."""
         self._dirty = True
         if not self.isVisible():
             self._documents_dirty = True
-            return
-        self.documents_model.refresh_ids(ids)
-        self._timer.start()
+            return None
+        return self.documents_model.ask(ids)
+
+    def apply_news(self, news: ViewNews | None, rows: Mapping[int, DocumentRow]) -> None:
+        """The background read's answer: the lote's documents change in place, and the
+        lotes list (its counts) is read again a moment later, off the GUI thread."""
+        self.documents_model.apply_news(news, rows)
+        if self.isVisible():
+            self._timer.start()
 
     def _loaded(self, rows: list[LoteRow] | None, error: Exception | None) -> None:
         if error is not None or rows is None:

@@ -8,17 +8,23 @@ shortcut in its menu and tooltip; F1 lists them all.
 
 Offline is a normal state (DESIGN.md, Connectivity): it is shown in the status bar,
 never in a dialog. Everything the sync workers report arrives here as plain data on
-the GUI thread and becomes `refresh_ids` on the model, a status bar update, and — when
-documents were rejected — one tray notification.
+the GUI thread; the fresh rows and counts are read off it (gui/live.py) and become
+`dataChanged` on the model, a status bar update, and — when documents were rejected —
+one tray notification.
+
+Only the documents screen is built with the window; the other screens are imported
+and built the first time they are shown (`page`).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -50,30 +56,63 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.states import DocState
 from desktop_app.gui import labels
-from desktop_app.gui.books_pages import CustomersPage, ProductsPage
-from desktop_app.gui.dashboard_page import DashboardPage
-from desktop_app.gui.detail_dialog import DocumentDetailDialog, printing_module
 from desktop_app.gui.documents_model import DocumentsModel
 from desktop_app.gui.documents_page import DocumentsPage
-from desktop_app.gui.invoice_dialog import InvoiceDialog
-from desktop_app.gui.lotes_page import LotesPage
+from desktop_app.gui.live import LiveNews, LiveUpdates, ViewAsk
 from desktop_app.gui.notifier import RejectionNotifier, TrayIcon
 from desktop_app.gui.screen import fit_to_screen
 from desktop_app.gui.settings import KEY_START_PAGE, app_settings, notify_rejected
-from desktop_app.gui.settings_dialog import SettingsDialog
 from desktop_app.gui.tasks import TaskRunner
 from desktop_app.gui.workers import TICK_MS, SyncWorkers
-from desktop_app.store.corrections import CorrectionRefused
 from desktop_app.store.models import Document
 from desktop_app.store.profiles import default_profile, get_profile, list_profiles
 from desktop_app.store.queries import StatusSummary, status_summary
 
+# The other screens and the dialogs are imported when first opened (cold start:
+# BENCHMARKS.md, "build pages lazily"); their names are for type hints only.
+if TYPE_CHECKING:
+    from desktop_app.gui.books_pages import CustomersPage, ProductsPage
+    from desktop_app.gui.dashboard_page import DashboardPage
+    from desktop_app.gui.detail_dialog import DocumentDetailDialog
+    from desktop_app.gui.invoice_dialog import InvoiceDialog
+    from desktop_app.gui.lotes_page import LotesPage
+    from desktop_app.gui.settings_dialog import SettingsDialog
+
 log = logging.getLogger(__name__)
 
-#: How long worker reports are merged before the window reads anything (ms).
-COALESCE_MS = 100
-
 COUNTRY_NAMES = {"PY": "Paraguay", "BO": "Bolivia", "AR": "Argentina"}
+
+
+#: The moments of this process at which the heap was frozen (`freeze_long_lived_heap`).
+_frozen_at: set[str] = set()
+
+
+def freeze_long_lived_heap(moment: str) -> None:
+    """Move every object alive now into the collector's permanent generation
+    (`gc.freeze`), once per process for each `moment`: when the window is built, and
+    after the first request (the HTTP client and the provider's modules are imported
+    then, by the sender thread).
+
+    Modules, SQLAlchemy's mappers and caches and Qt's wrappers — about 120,000 objects
+    at start-up, 15,000 more after the first request — live as long as the process,
+    yet every full (generation 2) collection walks them all at about 1 µs each: 65 ms
+    measured, on whichever thread happens to allocate, holding the GIL the whole time.
+    While a drain runs that thread is a sync worker and the GUI thread simply stops
+    (BENCHMARKS.md, GUI heartbeat: a 71 ms gap was such a collection in the sender
+    thread). Frozen, they are never walked again; later collections only look at what
+    was allocated since. The cost: a reference cycle among them is never freed, which
+    objects kept for the whole run anyway do not mind.
+    """
+    if moment not in _frozen_at:
+        _frozen_at.add(moment)
+        gc.freeze()
+
+
+def _printing_module():
+    """desktop_app.documents.printing when installed (detail_dialog.printing_module)."""
+    from desktop_app.gui.detail_dialog import printing_module
+
+    return printing_module()
 
 
 def _separator() -> QFrame:
@@ -114,6 +153,9 @@ class MainWindow(QMainWindow):
         self.invoice_dialog: InvoiceDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.detail_dialogs: dict[int, DocumentDetailDialog] = {}
+        #: The screens built so far (the documents screen always; the others on first
+        #: show, see `page`).
+        self._pages: dict[int, QWidget] = {}
         self._closed = False
         self._network_hint: tuple | None = None
         #: Set when another instance is this data folder's sender (its PID, or 0).
@@ -124,6 +166,7 @@ class MainWindow(QMainWindow):
         }
         self._sending = 0
         self._attention_count = 0
+        self._connectivity_color: str | None = None
 
         title = self.tr("Lote")
         if runtime.demo:
@@ -152,13 +195,11 @@ class MainWindow(QMainWindow):
         self._status_tasks = self._tasks()
 
         #: Worker reports arrive every few milliseconds while a drain runs; they are
-        #: merged for ~100 ms before any model or query sees them (one refresh per
-        #: window of reports instead of one per report: the heartbeat target).
-        self._pending_changes: set[int] = set()
-        self._coalesce_timer = QTimer(self)
-        self._coalesce_timer.setSingleShot(True)
-        self._coalesce_timer.setInterval(COALESCE_MS)
-        self._coalesce_timer.timeout.connect(self._flush_worker_changes)
+        #: merged for ~100 ms and read off the GUI thread, which only applies the
+        #: answer (gui/live.py: the heartbeat target).
+        self.live = LiveUpdates(
+            self.db, self._live_asks, self._apply_news, self, synchronous=synchronous_tasks
+        )
 
         self.workers = SyncWorkers.for_runtime(runtime, self, tick_ms=tick_ms)
         self.workers.changed.connect(self._worker_changed)
@@ -189,17 +230,20 @@ class MainWindow(QMainWindow):
             except Exception as exc:
                 log.exception("starting the POS gateway failed")
                 self._gateway_message(str(exc))
-        if network_hint:
-            self._watch_network()
+        #: The network hint is only useful while a provider is unreachable: its backend
+        #: is loaded (15–30 ms on the GUI thread) the first time a request fails.
+        self._want_network_hint = network_hint
 
         self.tray: TrayIcon | None = None
         if tray and QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = TrayIcon(self, [self.new_invoice_action, None, self.quit_action])
             self.tray.show()
 
-        self.update_status()
+        # The counts are read beside the first paint, not before it (cold start).
+        self._update_status_in_background()
         self._restore_settings()
         self._update_document_actions()
+        freeze_long_lived_heap("window")
 
     # -- building ------------------------------------------------------------------
     def _action(
@@ -475,19 +519,10 @@ class MainWindow(QMainWindow):
         self.documents_page.open_requested.connect(self.open_document)
         self.documents_page.selection_changed.connect(self._update_document_actions)
         self.documents_page.table.addAction(self.open_document_action)
-        self.dashboard_page = DashboardPage(self.db, self, tasks=self._tasks())
-        self.lotes_page = LotesPage(self.db, self, tasks=self._tasks())
-        self.lotes_page.open_requested.connect(self.open_document)
-        self.customers_page = CustomersPage(self.db, self)
-        self.products_page = ProductsPage(self.db, self)
-        for page in (
-            self.documents_page,
-            self.dashboard_page,
-            self.lotes_page,
-            self.customers_page,
-            self.products_page,
-        ):
-            self.stack.addWidget(page)
+        self._pages[Page.DOCUMENTS] = self.documents_page
+        self.stack.addWidget(self.documents_page)
+        for _page in (Page.DASHBOARD, Page.LOTES, Page.CUSTOMERS, Page.PRODUCTS):
+            self.stack.addWidget(QWidget())  # stands in until the screen is first shown
         h.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
@@ -500,6 +535,65 @@ class MainWindow(QMainWindow):
 
     def _tasks(self) -> TaskRunner:
         return TaskRunner(self, synchronous=self.tasks_sync)
+
+    # -- screens built on first show ---------------------------------------------------
+    def page(self, page: int) -> QWidget:
+        """The screen `page`, built (and its module imported) the first time it is
+        asked for: `MainWindow()` builds only the documents screen, so the window is
+        painted sooner (BENCHMARKS.md, cold start) and a screen never shown costs
+        nothing. Its stand-in in the stack is replaced in place."""
+        widget = self._pages.get(page)
+        if widget is not None:
+            return widget
+        if page == Page.DASHBOARD:
+            from desktop_app.gui.dashboard_page import DashboardPage
+
+            widget = DashboardPage(self.db, self, tasks=self._tasks())
+        elif page == Page.LOTES:
+            from desktop_app.gui.lotes_page import LotesPage
+
+            lotes = LotesPage(self.db, self, tasks=self._tasks())
+            lotes.open_requested.connect(self.open_document)
+            lotes.restore_state(app_settings())
+            widget = lotes
+        elif page == Page.CUSTOMERS:
+            from desktop_app.gui.books_pages import CustomersPage
+
+            widget = CustomersPage(self.db, self)
+        elif page == Page.PRODUCTS:
+            from desktop_app.gui.books_pages import ProductsPage
+
+            widget = ProductsPage(self.db, self)
+        else:
+            raise ValueError(f"no screen {page}")
+        stand_in = self.stack.widget(page)
+        current = self.stack.currentIndex()
+        self.stack.removeWidget(stand_in)
+        self.stack.insertWidget(page, widget)
+        self.stack.setCurrentIndex(current)
+        stand_in.deleteLater()
+        self._pages[page] = widget
+        return widget
+
+    def built_page(self, page: int) -> QWidget | None:
+        """The screen `page` if it was built already, else None (nothing to update)."""
+        return self._pages.get(page)
+
+    @property
+    def dashboard_page(self) -> DashboardPage:
+        return self.page(Page.DASHBOARD)  # type: ignore[return-value]
+
+    @property
+    def lotes_page(self) -> LotesPage:
+        return self.page(Page.LOTES)  # type: ignore[return-value]
+
+    @property
+    def customers_page(self) -> CustomersPage:
+        return self.page(Page.CUSTOMERS)  # type: ignore[return-value]
+
+    @property
+    def products_page(self) -> ProductsPage:
+        return self.page(Page.PRODUCTS)  # type: ignore[return-value]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -554,6 +648,7 @@ class MainWindow(QMainWindow):
     def _page_changed(self, page: int) -> None:
         if page < 0:
             return
+        self.page(page)
         self.stack.setCurrentIndex(page)
         for n, action in enumerate(self.page_actions):
             action.setChecked(n == page)
@@ -582,13 +677,17 @@ class MainWindow(QMainWindow):
 
     # -- documents -----------------------------------------------------------------
     def _selected_row(self):
-        if self.current_page() == Page.LOTES:
-            doc_id = self.lotes_page.current_document_id()
+        lotes = self.built_page(Page.LOTES)
+        if self.current_page() == Page.LOTES and lotes is not None:
+            doc_id = lotes.current_document_id()  # type: ignore[attr-defined]
         else:
             doc_id = self.documents_page.current_id()
         if doc_id is None:
             return None
-        return self.model.document(doc_id) or self.lotes_page.documents_model.document(doc_id)
+        row = self.model.document(doc_id)
+        if row is None and lotes is not None:
+            row = lotes.documents_model.document(doc_id)  # type: ignore[attr-defined]
+        return row
 
     def _update_document_actions(self) -> None:
         row = self._selected_row() if hasattr(self, "documents_page") else None
@@ -600,7 +699,9 @@ class MainWindow(QMainWindow):
             state in (DocState.APPROVED.value, DocState.APPROVED_WITH_OBSERVATIONS.value)
         )
         self.copy_cdc_action.setEnabled(bool(row and (row.cdc or row.cuf or row.cae)))
-        if printing_module() is None:
+        # Whether printing is installed is asked (an import of the KuDE module) only
+        # once a document is selected: not while the window opens.
+        if row is not None and _printing_module() is None:
             self.print_action.setEnabled(False)
             self.print_action.setToolTip(
                 QCoreApplication.translate("DetailDialog", "Impresión disponible próximamente")
@@ -625,6 +726,8 @@ class MainWindow(QMainWindow):
         doc_id = int(doc_id)  # type: ignore[call-overload]
         dialog = self.detail_dialogs.get(doc_id)
         if dialog is None:
+            from desktop_app.gui.detail_dialog import DocumentDetailDialog
+
             dialog = DocumentDetailDialog(self.db, doc_id, self)
             dialog.correct_requested.connect(self.correct_document)
             dialog.retry_requested.connect(lambda i: self.consult_again([i]))
@@ -658,6 +761,9 @@ class MainWindow(QMainWindow):
             self.invoice_dialog.raise_()
             self.invoice_dialog.activateWindow()
             return self.invoice_dialog
+        from desktop_app.gui.invoice_dialog import InvoiceDialog
+        from desktop_app.store.corrections import CorrectionRefused
+
         try:
             dialog = InvoiceDialog(self.db, profile, self, correct_id=doc_id)
         except CorrectionRefused as exc:
@@ -733,6 +839,8 @@ class MainWindow(QMainWindow):
             box.open()
             self._not_paraguay_box = box
             return None
+        from desktop_app.gui.invoice_dialog import InvoiceDialog
+
         dialog = InvoiceDialog(self.db, profile, self)
         self._open_invoice_dialog(dialog)
         return dialog
@@ -768,8 +876,10 @@ class MainWindow(QMainWindow):
             message = self.tr("Factura guardada; se enviará enseguida.")
         self.statusBar().showMessage(message, 8000)
         self.update_status()
-        self.customers_page.mark_dirty()
-        self.products_page.mark_dirty()
+        for page in (Page.CUSTOMERS, Page.PRODUCTS):
+            books = self.built_page(page)
+            if books is not None:
+                books.mark_dirty()  # type: ignore[attr-defined]
         self.workers.document_saved()
 
     def retry_now(self) -> None:
@@ -781,6 +891,8 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return self.settings_dialog
+        from desktop_app.gui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.db, self, data_dir=getattr(self.runtime, "data_dir", None))
         dialog.profiles_changed.connect(self._profiles_changed)
         dialog.finished.connect(lambda _r: self._settings_closed())
@@ -805,7 +917,9 @@ class MainWindow(QMainWindow):
             }
         )
         self.documents_page.reload_profiles()
-        self.dashboard_page.reload_profiles()
+        dashboard = self.built_page(Page.DASHBOARD)
+        if dashboard is not None:
+            dashboard.reload_profiles()  # type: ignore[attr-defined]
         self.workers.wake()
         self.update_status()
 
@@ -974,35 +1088,52 @@ class MainWindow(QMainWindow):
 
     # -- worker reports (GUI thread) -----------------------------------------------
     def _worker_changed(self, ids: object) -> None:
-        """A worker's report: remembered, applied when the coalescing timer fires."""
+        """A worker's (or another terminal's) report: merged with the next ones and
+        read off the GUI thread (gui/live.py); nothing is read here."""
         if self._closed:
             return
-        self._pending_changes.update(ids)  # type: ignore[call-overload]
         if self._gateway is not None:
             self._gateway.notify_changed(ids)  # type: ignore[arg-type]
-        if not self._coalesce_timer.isActive():
-            self._coalesce_timer.start()
-
-    def _flush_worker_changes(self) -> None:
-        changed, self._pending_changes = self._pending_changes, set()
-        if changed:
-            self._documents_changed(changed)
+        self.live.report(ids)  # type: ignore[arg-type]
 
     def _documents_changed(self, ids: object) -> None:
+        """A user's action changed these documents: read at once, still off the GUI
+        thread (in place with `synchronous_tasks`)."""
         if self._closed:
             return
-        changed = set(ids)  # type: ignore[call-overload]
-        self.model.refresh_ids(changed)
-        self.lotes_page.documents_changed(changed)
-        self.dashboard_page.documents_changed()
-        for doc_id in changed & set(self.detail_dialogs):
-            self.detail_dialogs[doc_id].reload()
+        self.live.now(ids)  # type: ignore[arg-type]
+
+    def _live_asks(self, ids: frozenset[int]) -> list[ViewAsk | None]:
+        """What the tables need about the changed `ids` (memory only): the documents
+        table, and the Lotes screen's when it is shown."""
+        lotes = self.built_page(Page.LOTES)
+        return [
+            self.model.ask(ids),
+            lotes.ask(ids) if lotes is not None else None,  # type: ignore[attr-defined]
+        ]
+
+    def _apply_news(self, news: LiveNews) -> None:
+        """The background read's answer, on the GUI thread: rows change in place, the
+        screens that read their own data are told, the status bar and the tray."""
+        if self._closed:
+            return
+        self.model.apply_news(news.views[0], news.rows)
+        lotes = self.built_page(Page.LOTES)
+        if lotes is not None:
+            lotes.apply_news(news.views[1], news.rows)  # type: ignore[attr-defined]
+        dashboard = self.built_page(Page.DASHBOARD)
+        if dashboard is not None:
+            dashboard.documents_changed()  # type: ignore[attr-defined]
+        for doc_id in news.ids & set(self.detail_dialogs):
+            self.detail_dialogs[doc_id].reload()  # an open dialog the user looks at
         try:
-            self.notifier.documents_changed(changed)
+            self.notifier.states_read(news.ids, news.rejected, news.rows)
         except Exception:
             log.exception("deciding about rejection notifications failed")
         self._update_document_actions()
-        self._status_timer.start()
+        if news.summary is not None:
+            self._show_connectivity()
+            self._show_status(news.summary, None)
 
     def _database_connection(self, up: object) -> None:
         """The shared database's listener lost or regained the server."""
@@ -1024,10 +1155,8 @@ class MainWindow(QMainWindow):
     # -- POS gateway (docs/gateway.md) -----------------------------------------------
     def _start_gateway(self) -> None:
         """Watch the POS folders and serve the local API, when configured, from a
-        thread; printing is pumped back onto this (GUI) thread by a timer."""
-        from desktop_app.gateway.folder import FolderBusy
-        from desktop_app.gateway.host import GatewayHost
-        from desktop_app.gateway.pdf import qt_pdf_renderer
+        thread; printing is pumped back onto this (GUI) thread by a timer. The
+        gateway's modules are imported only when it is configured (cold start)."""
         from desktop_app.gateway.settings import (
             GatewaySettings,
             gateway_dir,
@@ -1040,6 +1169,10 @@ class MainWindow(QMainWindow):
         settings = GatewaySettings.load(data_dir)
         if not settings.folders and not settings.api_enabled:
             return
+        from desktop_app.gateway.folder import FolderBusy
+        from desktop_app.gateway.host import GatewayHost
+        from desktop_app.gateway.pdf import qt_pdf_renderer
+
         profiles = {p.name: p for p in list_profiles(self.db)}
         watched = [profiles[name] for name in settings.folders if name in profiles]
         api_profile = default_profile(self.db) if settings.api_enabled else None
@@ -1118,6 +1251,10 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._online.update(online)  # type: ignore[arg-type]
+        freeze_long_lived_heap("first request")
+        if self._want_network_hint and not all(online.values()):  # type: ignore[attr-defined]
+            self._want_network_hint = False
+            self._watch_network()
         self._show_connectivity()
         self._status_timer.start()
 
@@ -1157,6 +1294,7 @@ class MainWindow(QMainWindow):
                 ).format(pid=self._other_sender or "?")
             )
             self.connectivity_icon.setPixmap(labels.dot_icon("#9aa0a6").pixmap(12, 12))
+            self._connectivity_color = None
             return
         known = [v for v in self._online.values() if v is not None]
         if not known:
@@ -1165,6 +1303,9 @@ class MainWindow(QMainWindow):
             text, color = self.tr("En línea"), "#1e8e3e"
         else:
             text, color = self.tr("Sin conexión"), "#d93025"
+        if self.connectivity_label.text() == text and self._connectivity_color == color:
+            return  # every sync step reports connectivity: only a change is drawn
+        self._connectivity_color = color
         self.connectivity_label.setText(text)
         self.connectivity_icon.setPixmap(labels.dot_icon(color).pixmap(12, 12))
         tooltip = ""
@@ -1265,7 +1406,6 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self.documents_page.restore_state(settings)
-        self.lotes_page.restore_state(settings)
         page = settings.value(KEY_START_PAGE)
         try:
             page = int(page) if page is not None else Page.DOCUMENTS
@@ -1280,7 +1420,9 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue(KEY_START_PAGE, self.current_page())
         self.documents_page.save_state(settings)
-        self.lotes_page.save_state(settings)
+        lotes = self.built_page(Page.LOTES)
+        if lotes is not None:  # never shown: its saved layout stays as it was
+            lotes.save_state(settings)  # type: ignore[attr-defined]
         settings.sync()
 
     # -- closing -------------------------------------------------------------------
@@ -1290,6 +1432,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._status_timer.stop()
+        self.live.close()
         if self._network_hint is not None:
             info, slot = self._network_hint
             info.reachabilityChanged.disconnect(slot)

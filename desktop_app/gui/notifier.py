@@ -12,7 +12,7 @@ notification as a balloon, the counts as its tooltip, and a small menu.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 from desktop_app.gui import labels
 from desktop_app.store.db import Database
 from desktop_app.store.lote_queries import rejected_among
-from desktop_app.store.queries import rows_by_ids
+from desktop_app.store.queries import DocumentRow, rows_by_ids
 
 
 class RejectionNotifier(QObject):
@@ -36,11 +36,23 @@ class RejectionNotifier(QObject):
         self.last: tuple[str, str] | None = None
 
     def documents_changed(self, ids: Iterable[int]) -> int:
-        """Look at the changed documents; notify the newly rejected. Returns how many."""
+        """Look at the changed documents (reading their states here); notify the newly
+        rejected. Returns how many."""
         ids = set(ids)
         if not ids:
             return 0
-        rejected = rejected_among(self._db, ids)
+        return self.states_read(ids, rejected_among(self._db, ids))
+
+    def states_read(
+        self,
+        ids: Iterable[int],
+        rejected: Iterable[int],
+        rows: Mapping[int, DocumentRow] | None = None,
+    ) -> int:
+        """The same from states already read off the GUI thread (`live.read_news`:
+        `rejected` are the rejected among `ids`, `rows` hold theirs), so a sync
+        report costs no query here. Returns how many were announced."""
+        ids, rejected = set(ids), set(rejected)
         self._announced -= ids - rejected  # corrected and queued again: may be announced again
         fresh = rejected - self._announced
         if not fresh:
@@ -50,7 +62,7 @@ class RejectionNotifier(QObject):
             return 0
         if len(fresh) == 1:
             (doc_id,) = fresh
-            row = rows_by_ids(self._db, [doc_id]).get(doc_id)
+            row = (rows if rows is not None else rows_by_ids(self._db, [doc_id])).get(doc_id)
             title = self.tr("Documento rechazado")
             if row is not None:
                 reason = " · ".join(p for p in (row.code, row.message) if p)

@@ -132,3 +132,45 @@ def test_filter_is_applied_in_sql_and_new_rows_outside_it_stay_out(offline_runti
     assert model.rowCount() == 1
     model.set_filter(None, text="otro cliente")
     assert [model.index(r, 0).data(ROW_ID_ROLE) for r in range(model.rowCount())] == [c]
+
+
+def test_news_read_in_the_background_change_rows_in_place_one_signal_per_run(offline_runtime):
+    from desktop_app.gui.live import read_news
+
+    db = offline_runtime.db
+    ids = enqueue(db, 4)  # shown newest first: ids[3], ids[2], ids[1], ids[0]
+    model = DocumentsModel(db)
+    for r in range(4):
+        model.index(r, 0).data()  # every row in view, so in memory
+    for doc_id in (ids[3], ids[2], ids[0]):
+        move(db, doc_id, DocState.SENDING)
+    news = read_news(db, ids, [model.ask(ids)])
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda tl, br, _roles=(): spans.append((tl.row(), br.row())))
+    model.apply_news(news.views[0], news.rows)
+    assert spans == [(0, 1), (3, 3)]
+    assert [model.index(r, Column.ESTADO).data() for r in range(4)] == [
+        "Enviando",
+        "Enviando",
+        "Encolado",
+        "Enviando",
+    ]
+
+
+def test_news_of_a_new_document_are_not_inserted_under_a_filter_changed_meanwhile(
+    offline_runtime,
+):
+    from desktop_app.gui.live import read_news
+
+    db = offline_runtime.db
+    enqueue(db)
+    model = DocumentsModel(db)
+    (new,) = enqueue(db)
+    news = read_news(db, {new}, [model.ask({new})])
+    assert news.views[0].admitted == {new}
+    model.set_filter([DocState.SENDING.value])  # the user picked "Enviando" meanwhile
+    model.apply_news(news.views[0], news.rows)
+    assert model.rowCount() == 0 and model.row_of(new) is None
+    model.set_filter(None)
+    model.apply_news(news.views[0], news.rows)  # (an answer for the old filter, again)
+    assert model.rowCount() == 2

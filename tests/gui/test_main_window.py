@@ -257,3 +257,40 @@ def test_one_rejection_names_the_document_and_a_new_rejection_after_correction_i
     (other,) = queue(db)
     move(db, other, DocState.SENDING, DocState.REJECTED)
     assert notifier.documents_changed({other}) == 0 and len(seen) == 2
+
+
+def test_only_the_documents_screen_is_built_with_the_window_the_others_on_first_show(
+    qtbot, quiet_window
+):
+    w = quiet_window
+    for page in (Page.DASHBOARD, Page.LOTES, Page.CUSTOMERS, Page.PRODUCTS):
+        assert w.built_page(page) is None
+    qtbot.keyClick(w, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    lotes = w.built_page(Page.LOTES)
+    assert lotes is not None and lotes.objectName() == "lotes_page"
+    assert w.stack.currentWidget() is lotes and lotes.isVisible()
+    assert w.stack.indexOf(lotes) == Page.LOTES and w.stack.count() == 5
+    assert w.built_page(Page.DASHBOARD) is None  # still never shown
+    qtbot.keyClick(w, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert w.stack.currentWidget() is w.documents_page
+    assert w.built_page(Page.LOTES) is lotes  # built once
+
+
+def test_the_lotes_layout_is_remembered_though_the_screen_is_built_late(qtbot, offline_runtime):
+    first = open_window(qtbot, offline_runtime)
+    first.show_page(Page.LOTES)
+    first.lotes_page.splitter.setSizes([100, 300])
+    sizes = first.lotes_page.splitter.sizes()
+    first.show_page(Page.DOCUMENTS)
+    first.close()
+
+    second = open_window(qtbot, offline_runtime)  # closed without opening Lotes
+    assert second.built_page(Page.LOTES) is None
+    second.close()
+
+    third = open_window(qtbot, offline_runtime)
+    try:
+        third.show_page(Page.LOTES)
+        assert third.lotes_page.splitter.sizes() == sizes
+    finally:
+        third.shutdown()
