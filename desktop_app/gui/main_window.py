@@ -207,7 +207,10 @@ class MainWindow(QMainWindow):
         self.workers.failed.connect(self._sync_failed)
         self.workers.sending.connect(self._sending_changed)
         if start_workers:
-            self.workers.start()
+            # Started from the event loop, once the window has had its first paint: the
+            # sender's first step imports the HTTP client and the provider (~50 ms of
+            # interpreter time) and would otherwise compete with building the window.
+            QTimer.singleShot(0, self._start_workers)
 
         # Other terminals' changes (PostgreSQL only) and the POS gateway's intake.
         self._relay = _Relay(self)
@@ -1426,6 +1429,10 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     # -- closing -------------------------------------------------------------------
+    def _start_workers(self) -> None:
+        if not self._closed:
+            self.workers.start()
+
     def shutdown(self) -> None:
         """Stop the workers (a step in flight finishes first). Idempotent."""
         if self._closed:
