@@ -318,7 +318,6 @@ def _profile_test(rt, name: str | None) -> int:
 # -- import -------------------------------------------------------------------------
 def _cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.domain.country import rules_for
-    from desktop_app.store.outbox import enqueue_documents
     from desktop_app.store.profiles import default_profile, get_profile
 
     path = Path(args.file)
@@ -336,29 +335,32 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if profile is None:
             _err(f"no existe el perfil {args.profile}")
             return 1
-        from desktop_app.store.outbox import check_documents
+        from desktop_app.store.outbox import check_document, enqueue_checked, gc_paused
 
+        # Each document is prepared and validated once (check_document) and saved as
+        # checked (enqueue_checked), not validated a second time (BENCHMARKS.md, import).
         rules = rules_for(profile.country)
         errors: dict[int, list] = {}
-        docs, positions = [], []
-        for index, item in enumerate(items):
-            doc, errs = rules.parse(item)
-            if errs or doc is None:
+        checked, positions = [], []
+        with gc_paused():
+            for index, item in enumerate(items):
+                doc, errs = rules.parse(item)
+                if doc is not None and not errs:
+                    ok, errs = check_document(rules, doc)
+                    if ok is not None:
+                        checked.append(ok)
+                        positions.append(index)
+                        continue
                 errors[index] = errs
-            else:
-                docs.append(doc)
-                positions.append(index)
-        _valid, invalid = check_documents(docs, country=profile.country)
-        for i, errs in invalid.items():
-            errors[positions[i]] = errs
         if errors:
             _print_errors(errors)
             if not args.skip_invalid:
                 print(f"Nada importado: {len(errors)} de {len(items)} documento(s) con errores.",
                       file=sys.stderr)
                 return EXIT_INVALID
-        good = [d for i, d in enumerate(docs) if i not in invalid]
-        result = enqueue_documents(rt.db, profile.id, good, actor="import")
+        result = enqueue_checked(rt.db, profile.id, checked, actor="import")
+        if result.errors:  # what only the database can tell (punto, date order)
+            _print_errors({positions[i]: errs for i, errs in result.errors.items()})
         print(f"{len(result.ids)} documento(s) encolado(s) en el perfil {profile.name}"
               + (f"; {len(errors)} con errores no importado(s)" if errors else "") + ".")
         return 0 if result.ok else EXIT_INVALID

@@ -12,8 +12,10 @@ Two entry points, shared by the preview dialog (`import_dialog.py`) and the CLI
    profile, it also flags what the database would refuse: a sale already imported (same
    ``documento`` key) and a number already used.
 2. `commit_import(db, profile_id, preview, only_valid=...)` saves through
-   `store.outbox.enqueue_documents`: all or nothing by default; with ``only_valid`` the
-   valid documents are saved and the others are reported and skipped.
+   `store.outbox.enqueue_checked` the documents the preview checked (each document is
+   prepared and validated once, by the outbox's `check_document`): all or nothing by
+   default; with ``only_valid`` the valid documents are saved and the others are
+   reported and skipped.
 
 The importers report positions in three spellings ("fila 3, item_cantidad" as the
 field; "fila 3, cantidad: ..." in the message; "Fila 3, columna «cantidad»: ..."); they
@@ -23,6 +25,7 @@ are normalised here into `CellError(row, column, message)`.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,16 +33,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Integer, String, any_, bindparam, func, text, tuple_
+from sqlalchemy import select as sql_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from desktop_app.documents.spreadsheet import UnsupportedFile, cell_ref, read_sheet
 from desktop_app.domain.country import Summary, rules_for
 from desktop_app.domain.errors import ValidationError
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, ProviderProfile
-from desktop_app.store.outbox import enqueue_documents
+from desktop_app.store.outbox import (
+    Checked,
+    EnqueueResult,
+    check_document,
+    enqueue_checked,
+    enqueue_documents,
+    gc_paused,
+)
 
 KEY_COLUMN = "documento"
 
@@ -85,10 +97,10 @@ class ImportPreview:
     keys: list[str] = field(default_factory=list)
     #: Problems of the file as a whole (unreadable, wrong country, no rows): nothing imports.
     file_errors: list[str] = field(default_factory=list)
-    #: The parsed, prepared and validated document of each valid index, and its summary:
-    #: each document goes through parse → prepare → validate once (BENCHMARKS.md, import).
-    prepared: dict[int, Any] = field(default_factory=dict, repr=False)
-    summaries: dict[int, Summary] = field(default_factory=dict, repr=False)
+    #: Each valid document as the outbox checked it (prepared, validated, summarised):
+    #: each goes through parse → prepare → validate once, and `commit_import` saves it
+    #: without doing it again (BENCHMARKS.md, import). ``documents[i]`` is its JSON.
+    prepared: dict[int, Checked] = field(default_factory=dict, repr=False)
     #: What the profile's documents looked like when the conflicts were checked
     #: (`_database_marker`): the commit checks again only if it changed.
     checked_against: tuple[int, int] | None = None
@@ -288,6 +300,18 @@ def preview_import(
     whose importer is missing are `file_errors`. With `db` and `profile_id`, documents
     the database already holds (same key, same number) are errors too.
     """
+    with gc_paused():
+        return _preview_import(path, country, db=db, profile_id=profile_id, now=now)
+
+
+def _preview_import(
+    path: str | Path,
+    country: str,
+    *,
+    db: Database | None,
+    profile_id: int | None,
+    now: datetime | None,
+) -> ImportPreview:
     preview = ImportPreview(path=Path(path), country=country)
     try:
         importer = importlib.import_module(_IMPORTERS[country])
@@ -317,14 +341,12 @@ def preview_import(
     else:
         entries = _other_entries(importer, country, sheet.rows, now)
     preview.document_rows, preview.keys = _matching_groups(sheet.rows, len(entries))
-    rules = rules_for(country)
-    for index, (data, errors, doc) in enumerate(entries):
+    for index, (data, errors, checked) in enumerate(entries):
         preview.documents.append(data if not errors else None)
         if errors:
             preview.errors[index] = errors
-        elif doc is not None:
-            preview.prepared[index] = doc
-            preview.summaries[index] = rules.summary(doc)
+        elif checked is not None:
+            preview.prepared[index] = checked
     _add_sheet_errors(preview, sheet.errors)
     if db is not None and profile_id is not None:
         marker = _database_marker(db, profile_id)
@@ -334,8 +356,18 @@ def preview_import(
     return preview
 
 
-#: A document's JSON (as it would be saved), its errors, and the prepared document.
-Entry = tuple[dict[str, Any] | None, list[CellError], Any]
+#: A document's JSON (as it would be saved), its errors, and the checked document.
+Entry = tuple[dict[str, Any] | None, list[CellError], Checked | None]
+
+
+def _checker(country: str, now: datetime | None) -> Callable[[Any], tuple[Any, list[ValidationError]]]:
+    """The outbox's prepare and validate of one parsed document, keeping its JSON."""
+    rules = rules_for(country)
+
+    def check(doc: Any) -> tuple[Checked | None, list[ValidationError]]:
+        return check_document(rules, doc, now=now, keep_json=True)
+
+    return check
 
 
 def _paraguay_entries(
@@ -344,13 +376,12 @@ def _paraguay_entries(
     now: datetime | None,
 ) -> list[Entry]:
     """paraguay_csv.check_rows already parses, prepares, validates and locates."""
-    rules = rules_for("PY")
     out: list[Entry] = []
-    for doc, errors in importer.check_rows(rows, now=now):
-        if doc is None or errors:
+    for checked, errors in importer.check_rows(rows, now=now, check=_checker("PY", now)):
+        if checked is None or errors:
             out.append((None, [locate(e, []) for e in errors], None))
         else:
-            out.append((rules.to_json(doc), [], doc))
+            out.append((checked.json, [], checked))
     return out
 
 
@@ -358,6 +389,7 @@ def _other_entries(
     importer: Any, country: str, rows: list[dict[str, str]], now: datetime | None
 ) -> list[Entry]:
     rules = rules_for(country)
+    check = _checker(country, now)
     path_column = _bolivia_columns() if country == "BO" else _argentina_column
     results = importer.rows_to_json(rows)
     groups, _ = _matching_groups(rows, len(results))
@@ -367,14 +399,14 @@ def _other_entries(
         if data is None or errors:
             out.append((None, [locate(e, rows_of) for e in errors], None))
             continue
+        checked = None
         doc, problems = rules.parse(data)
         if doc is not None:
-            doc = rules.prepare(doc)
-            problems = rules.validate(doc, now=now)
-        if problems or doc is None:
+            checked, problems = check(doc)
+        if problems or checked is None:
             out.append((None, [locate(p, rows_of, path_column) for p in problems], None))
         else:
-            out.append((rules.to_json(doc), [], doc))
+            out.append((checked.json, [], checked))
     return out
 
 
@@ -402,7 +434,6 @@ def _add_sheet_errors(preview: ImportPreview, errors: list[ValidationError]) -> 
             continue
         preview.documents[index] = None
         preview.prepared.pop(index, None)
-        preview.summaries.pop(index, None)
         preview.errors.setdefault(index, []).append(located)
 
 
@@ -427,18 +458,14 @@ def _summaries(preview: ImportPreview) -> list[tuple[int, Summary]]:
     rules = rules_for(preview.country)
     out: list[tuple[int, Summary]] = []
     for index in preview.valid_indexes:
-        summary = preview.summaries.get(index)
-        if summary is None:
-            doc, _ = rules.parse(preview.documents[index])
-            if doc is None:
-                continue
-            summary = rules.summary(doc)
-        out.append((index, summary))
+        checked = preview.prepared.get(index)
+        if checked is not None:
+            out.append((index, checked.summary))
+            continue
+        doc, _ = rules.parse(preview.documents[index])
+        if doc is not None:
+            out.append((index, rules.summary(doc)))
     return out
-
-
-#: Numbers asked about per statement (SQLite allows 32,766 parameters).
-_NUMBERS_PER_QUERY = 500
 
 
 def database_conflicts(
@@ -449,8 +476,9 @@ def database_conflicts(
     """Documents that would collide with stored ones: the same ``documento`` key
     imported before (Paraguay keeps it as the external reference: importing a file
     twice would issue every sale twice), or an explicit number already used — also
-    within the file itself. The database is asked once for the keys and once per
-    (tipo, establecimiento, punto) and 500 numbers, through `uq_document_number`."""
+    within the file itself. The database is asked twice, however many documents the
+    file has: once for all the keys (`_stored_refs`) and once for all the explicit
+    numbers (`_stored_numbers`, through `uq_document_number`)."""
     rules = rules_for(preview.country)
     out: dict[int, list[CellError]] = {}
     candidates = _summaries(preview)
@@ -463,7 +491,6 @@ def database_conflicts(
     }
     seen_numbers: dict[tuple[int, str, str, int], int] = {}
     repeated: dict[int, CellError] = {}
-    asked: dict[tuple[int, str, str], dict[int, int]] = {}
     for index, summary in candidates:
         if summary.numero is None:
             continue
@@ -479,47 +506,21 @@ def database_conflicts(
             )
             continue
         seen_numbers[key] = index
-        asked.setdefault(key[:3], {})[key[3]] = index
     with db.session() as s:
-        key_list = list(keys)
-        for start in range(0, len(key_list), _NUMBERS_PER_QUERY):
-            chunk = key_list[start : start + _NUMBERS_PER_QUERY]
-            stored = s.exec(
-                select(
-                    Document.external_ref,
-                    Document.tipo_documento,
-                    Document.establecimiento,
-                    Document.punto,
-                    Document.numero,
-                ).where(Document.profile_id == profile_id, col(Document.external_ref).in_(chunk))
-            ).all()
-            for ref, tipo, est, punto, numero in stored:
-                index = keys[ref or ""]
-                number = rules.display_number(tipo, est, punto, numero)
-                out.setdefault(index, []).append(
-                    _first_row_error(
-                        preview,
-                        index,
-                        KEY_COLUMN,
-                        f"El documento «{ref}» ya fue importado (es el {number}): importarlo otra "
-                        "vez emitiría la venta dos veces.",
-                    )
-                )
-        used: set[tuple[int, str, str, int]] = set()
-        for (tipo, est, punto), by_numero in asked.items():
-            numeros = list(by_numero)
-            for start in range(0, len(numeros), _NUMBERS_PER_QUERY):
-                chunk = numeros[start : start + _NUMBERS_PER_QUERY]
-                found = s.exec(
-                    select(Document.numero).where(
-                        Document.profile_id == profile_id,
-                        Document.tipo_documento == tipo,
-                        Document.establecimiento == est,
-                        Document.punto == punto,
-                        col(Document.numero).in_(chunk),
-                    )
-                ).all()
-                used.update((tipo, est, punto, n) for n in found)
+        stored = _stored_refs(s, profile_id, list(keys))
+        used = _stored_numbers(s, profile_id, list(seen_numbers))
+    for ref, tipo, est, punto, numero in stored:
+        index = keys[ref or ""]
+        number = rules.display_number(tipo, est, punto, numero)
+        out.setdefault(index, []).append(
+            _first_row_error(
+                preview,
+                index,
+                KEY_COLUMN,
+                f"El documento «{ref}» ya fue importado (es el {number}): importarlo otra "
+                "vez emitiría la venta dos veces.",
+            )
+        )
     for index, summary in candidates:  # in file order, after any key error of the document
         if summary.numero is None:
             continue
@@ -537,6 +538,87 @@ def database_conflicts(
                 )
             )
     return out
+
+
+#: SQLite: the keys are one JSON array (`json_each`). ``+profile_id`` keeps the planner
+#: from walking the profile's documents: it looks each key up in ix_document_external_ref.
+_SQLITE_REFS = text(
+    "SELECT external_ref, tipo_documento, establecimiento, punto, numero FROM document "
+    "WHERE external_ref IN (SELECT value FROM json_each(:refs)) AND +profile_id = :profile "
+    "ORDER BY id"
+)
+#: SQLite: the numbers are one JSON array of [tipo, establecimiento, punto, numero];
+#: CROSS JOIN keeps the array as the outer loop (SQLite does not reorder it), so each
+#: number is one lookup in uq_document_number rather than a walk through the profile.
+_SQLITE_NUMBERS = text(
+    "SELECT d.tipo_documento, d.establecimiento, d.punto, d.numero "
+    "FROM json_each(:numbers) AS k CROSS JOIN document AS d "
+    "ON d.profile_id = :profile AND d.tipo_documento = json_extract(k.value, '$[0]') "
+    "AND d.establecimiento = json_extract(k.value, '$[1]') "
+    "AND d.punto = json_extract(k.value, '$[2]') AND d.numero = json_extract(k.value, '$[3]')"
+)
+
+
+def _stored_refs(
+    s: Session, profile_id: int, refs: list[str]
+) -> list[tuple[str | None, int, str, str, int]]:
+    """The profile's stored documents whose external reference is one of `refs`, in
+    one statement: the list travels as one parameter (a JSON array on SQLite, an array
+    on PostgreSQL), so 10,000 keys are neither 10,000 parameters nor 20 chunks."""
+    if not refs:
+        return []
+    if s.get_bind().dialect.name != "postgresql":
+        found = s.execute(_SQLITE_REFS, {"refs": json.dumps(refs), "profile": profile_id})
+        return [(r, t, e, p, n) for r, t, e, p, n in found]
+    stmt = (
+        sql_select(
+            col(Document.external_ref),
+            col(Document.tipo_documento),
+            col(Document.establecimiento),
+            col(Document.punto),
+            col(Document.numero),
+        )
+        .where(
+            col(Document.profile_id) == profile_id,
+            col(Document.external_ref) == any_(bindparam("refs", refs, type_=ARRAY(String))),
+        )
+        .order_by(col(Document.id))
+    )
+    return [(r, t, e, p, n) for r, t, e, p, n in s.execute(stmt)]
+
+
+def _stored_numbers(
+    s: Session, profile_id: int, numbers: list[tuple[int, str, str, int]]
+) -> set[tuple[int, str, str, int]]:
+    """Which of `numbers` — (tipo, establecimiento, punto, numero) — the profile has
+    stored, in one statement (as `_stored_refs`), through `uq_document_number`."""
+    if not numbers:
+        return set()
+    if s.get_bind().dialect.name != "postgresql":
+        found = s.execute(_SQLITE_NUMBERS, {"numbers": json.dumps(numbers), "profile": profile_id})
+        return {(t, e, p, n) for t, e, p, n in found}
+    tipos, ests, puntos, numeros = (list(part) for part in zip(*numbers, strict=True))
+    wanted = (
+        func.unnest(
+            bindparam("tipos", tipos, type_=ARRAY(Integer)),
+            bindparam("ests", ests, type_=ARRAY(String)),
+            bindparam("puntos", puntos, type_=ARRAY(String)),
+            bindparam("numeros", numeros, type_=ARRAY(Integer)),
+        )
+        .table_valued("t", "e", "p", "n")
+        .render_derived()
+    )
+    columns = (
+        col(Document.tipo_documento),
+        col(Document.establecimiento),
+        col(Document.punto),
+        col(Document.numero),
+    )
+    stmt = select(*columns).where(
+        Document.profile_id == profile_id,
+        tuple_(*columns).in_(select(wanted.c.t, wanted.c.e, wanted.c.p, wanted.c.n)),
+    )
+    return {(t, e, p, n) for t, e, p, n in s.exec(stmt).all()}
 
 
 def _first_row(preview: ImportPreview, index: int) -> int:
@@ -564,9 +646,25 @@ def commit_import(
     """Save the previewed documents into the outbox (QUEUED), in one transaction.
 
     All or nothing unless `only_valid`: a single invalid document saves nothing and the
-    result lists every error. The checks are run again against the database as it is
-    now (another terminal may have used a number since the preview).
+    result lists every error. The documents are saved as the preview checked them (not
+    prepared or validated again). What the database would refuse is looked for again
+    only if the profile's documents changed since the preview (`_database_marker`);
+    a number taken in between by another terminal is refused by `uq_document_number`,
+    and named on its row like any other conflict.
     """
+    with gc_paused():
+        return _commit_import(db, profile_id, preview, only_valid=only_valid, actor=actor, now=now)
+
+
+def _commit_import(
+    db: Database,
+    profile_id: int,
+    preview: ImportPreview,
+    *,
+    only_valid: bool,
+    actor: str,
+    now: datetime | None,
+) -> ImportResult:
     result = ImportResult()
     if preview.file_errors:
         result.file_errors = list(preview.file_errors)
@@ -587,40 +685,80 @@ def commit_import(
     if preview.checked_against is None or preview.checked_against != _database_marker(
         db, profile_id
     ):
-        for index, problems in database_conflicts(db, profile_id, preview).items():
-            existing = errors.setdefault(index, [])
-            existing.extend(p for p in problems if p not in existing)
-    chosen = [i for i in preview.valid_indexes if i not in errors]
-    if errors and not only_valid:
-        result.errors = errors
+        _merge(errors, database_conflicts(db, profile_id, preview))
+    # A second attempt only after a number was taken since the last check (below).
+    for _attempt in range(2):
+        chosen = [i for i in preview.valid_indexes if i not in errors]
+        if errors and not only_valid:
+            result.errors = errors
+            return result
+        chosen_set = set(chosen)
+        result.skipped = [i for i in range(len(preview.documents)) if i not in chosen_set]
+        result.errors = {i: errors.get(i, []) for i in result.skipped}
+        if not chosen:
+            return result
+        try:
+            enqueued = _save(db, profile_id, preview, chosen, actor=actor, now=now)
+        except IntegrityError:
+            # A number used since the check (another terminal, after the marker was
+            # compared): `uq_document_number` refused the whole transaction, so nothing
+            # was saved. Name the rows; with `only_valid`, save the others once more.
+            late = database_conflicts(db, profile_id, preview)
+            if not late:
+                break
+            _merge(errors, late)
+            continue
+        if not enqueued.ok:
+            for position, rule_errors in enqueued.errors.items():
+                index = chosen[position]
+                rows = preview.document_rows[index] if index < len(preview.document_rows) else []
+                result.errors[index] = [locate(p, rows) for p in rule_errors]
+            return result
+        result.ids = enqueued.ids
         return result
-    result.skipped = sorted(i for i in range(len(preview.documents)) if i not in chosen)
-    result.errors = {i: errors.get(i, []) for i in result.skipped}
-    if not chosen:
-        return result
-    rules = rules_for(country)
+    result.skipped, result.errors = [], errors
+    result.file_errors.append(
+        "Otro terminal usó uno de los números mientras tanto: vuelva a revisar el archivo."
+    )
+    return result
+
+
+def _merge(errors: dict[int, list[CellError]], more: dict[int, list[CellError]]) -> None:
+    for index, problems in more.items():
+        existing = errors.setdefault(index, [])
+        existing.extend(p for p in problems if p not in existing)
+
+
+def _save(
+    db: Database,
+    profile_id: int,
+    preview: ImportPreview,
+    chosen: list[int],
+    *,
+    actor: str,
+    now: datetime | None,
+) -> EnqueueResult:
+    """Queue the `chosen` documents in one transaction, all or nothing. Those the
+    preview checked are saved as checked (`enqueue_checked`: no second prepare and
+    validate); a preview built by hand, holding only JSON, goes through
+    `enqueue_documents`, which validates."""
+    refs = [preview.keys[i] or None for i in chosen] if preview.country == "PY" else None
+    checked = [preview.prepared.get(i) for i in chosen]
+    if all(c is not None for c in checked):
+        return enqueue_checked(
+            db,
+            profile_id,
+            [c for c in checked if c is not None],
+            actor=actor,
+            all_or_nothing=True,
+            external_refs=refs,
+        )
+    rules = rules_for(preview.country)
     docs = []
     for index in chosen:
-        doc = preview.prepared.get(index)
-        if doc is None:  # a preview built by hand: only its JSON
-            doc, shape_errors = rules.parse(preview.documents[index])
-            assert doc is not None, shape_errors  # the preview parsed it already
+        doc, shape_errors = rules.parse(preview.documents[index])
+        assert doc is not None, shape_errors  # the preview parsed it already
         docs.append(doc)
-    refs = [preview.keys[i] or None for i in chosen] if country == "PY" else None
-    try:
-        enqueued = enqueue_documents(
-            db, profile_id, docs, actor=actor, all_or_nothing=True, now=now, external_refs=refs
-        )
-    except IntegrityError:
-        result.file_errors.append(
-            "Otro terminal usó uno de los números mientras tanto: vuelva a revisar el archivo."
-        )
-        return result
-    if not enqueued.ok:
-        for position, rule_errors in enqueued.errors.items():
-            index = chosen[position]
-            rows = preview.document_rows[index] if index < len(preview.document_rows) else []
-            result.errors[index] = [locate(p, rows) for p in rule_errors]
-        return result
-    result.ids = enqueued.ids
-    return result
+    return enqueue_documents(
+        db, profile_id, docs, actor=actor, all_or_nothing=True, now=now, external_refs=refs
+    )

@@ -28,10 +28,13 @@ def build_cdc(
     tipo_emision: int,
     codigo_seguridad: str,
 ) -> str:
+    # The date without strftime ({fecha:%Y%m%d}): it imports `time` on every call, through
+    # shiboken's import hook once PySide6 is loaded (BENCHMARKS.md, import).
     body = (
         f"{int(tipo_documento):02d}{int(ruc):08d}{int(dv):01d}"
         f"{int(establecimiento):03d}{int(punto):03d}{int(numero):07d}"
-        f"{int(tipo_contribuyente):01d}{fecha:%Y%m%d}{int(tipo_emision):01d}"
+        f"{int(tipo_contribuyente):01d}{fecha.year:04d}{fecha.month:02d}{fecha.day:02d}"
+        f"{int(tipo_emision):01d}"
         f"{int(codigo_seguridad):09d}"
     )
     if len(body) != CDC_LENGTH - 1 or not body.isdigit():

@@ -184,9 +184,23 @@ def _path(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
+def copy_json(value: Any) -> Any:
+    """A deep copy of JSON data (dicts, lists, text, numbers, booleans, None), much
+    faster than `copy.deepcopy` for it: every imported document copies its extra keys,
+    its `factura` and its `usuario` on the way in and out. Anything else goes to
+    `copy.deepcopy`."""
+    if isinstance(value, dict):
+        return {k: copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return copy.deepcopy(value)
+
+
 def _extra(data: dict[str, Any], known: Iterable[str]) -> dict[str, Any]:
-    known_set = set(known)
-    return {k: copy.deepcopy(v) for k, v in data.items() if k not in known_set}
+    known_set = known if isinstance(known, frozenset) else frozenset(known)
+    return {k: copy_json(v) for k, v in data.items() if k not in known_set}
 
 
 def _as_int(value: Any) -> int | None:
@@ -227,14 +241,16 @@ class _Reader:
         self, data: dict[str, Any], key: str, prefix: str, *, required: bool = False
     ) -> int | None:
         value = data.get(key)
-        path = _path(prefix, key)
+        # The JSON path (_path) is written only for a problem: most fields have none.
         if value is None:
             if required:
-                self.missing(path)
+                self.missing(_path(prefix, key))
             return None
+        if type(value) is int:
+            return value
         result = _as_int(value)
         if result is None:
-            self.fail(path, "debe ser un número entero.")
+            self.fail(_path(prefix, key), "debe ser un número entero.")
         return result
 
     def text(
@@ -247,38 +263,35 @@ class _Reader:
         allow_number: bool = False,
     ) -> str | None:
         value = data.get(key)
-        path = _path(prefix, key)
         if value is None:
             if required:
-                self.missing(path)
+                self.missing(_path(prefix, key))
             return None
         if isinstance(value, str):
             return value
         if allow_number and isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        self.fail(path, "debe ser un texto.")
+        self.fail(_path(prefix, key), "debe ser un texto.")
         return None
 
     def decimal(self, data: dict[str, Any], key: str, prefix: str) -> Decimal:
         value = data.get(key)
-        path = _path(prefix, key)
         if value is None:
-            self.missing(path)
+            self.missing(_path(prefix, key))
             return Decimal(0)
         result = to_decimal(value)
         if result is None:
-            self.fail(path, "debe ser un número.")
+            self.fail(_path(prefix, key), "debe ser un número.")
             return Decimal(0)
         return result
 
     def boolean(self, data: dict[str, Any], key: str, prefix: str) -> bool:
         value = data.get(key)
-        path = _path(prefix, key)
         if value is None:
-            self.missing(path)
+            self.missing(_path(prefix, key))
             return False
         if not isinstance(value, bool):
-            self.fail(path, "debe ser true o false.")
+            self.fail(_path(prefix, key), "debe ser true o false.")
             return False
         return value
 
@@ -452,13 +465,13 @@ def document_from_json(data: Any) -> tuple[Document | None, list[ValidationError
             if payment is not None:
                 entregas.append(payment)
         raw_credito = r.obj(condicion.get("credito"), "condicion.credito")
-        credito = copy.deepcopy(raw_credito) if raw_credito is not None else None
+        credito = copy_json(raw_credito) if raw_credito is not None else None
         condicion_extra = _extra(condicion, CONDICION_KEYS)
 
     usuario = r.obj(data.get("usuario"), "usuario")
     raw_factura = r.obj(data.get("factura"), "factura")
     if raw_factura is not None:
-        factura = copy.deepcopy(raw_factura)
+        factura = copy_json(raw_factura)
     else:
         factura = {"presencia": 1} if tipo_documento == 1 and "factura" not in data else {}
 
@@ -477,7 +490,7 @@ def document_from_json(data: Any) -> tuple[Document | None, list[ValidationError
         condicion_tipo=condicion_tipo,
         entregas=entregas,
         credito=credito,
-        usuario=copy.deepcopy(usuario) if usuario is not None else None,
+        usuario=copy_json(usuario) if usuario is not None else None,
         factura=factura,
         codigo_seguridad=_read_codigo_seguridad(r, data),
         descripcion=r.text(data, "descripcion", ""),
@@ -507,7 +520,7 @@ def _with_extra(
 ) -> dict[str, Any]:
     for key, value in extra.items():
         if key not in known and key not in out:
-            out[key] = copy.deepcopy(value)
+            out[key] = copy_json(value)
     return out
 
 
@@ -556,7 +569,7 @@ def _condicion_to_json(doc: Document) -> dict[str, Any] | None:
     if doc.entregas:
         out["entregas"] = [_payment_to_json(p) for p in doc.entregas]
     if doc.credito is not None:
-        out["credito"] = copy.deepcopy(doc.credito)
+        out["credito"] = copy_json(doc.credito)
     return _with_extra(out, doc.condicion_extra, CONDICION_KEYS)
 
 
@@ -580,9 +593,9 @@ def document_to_json(doc: Document) -> dict[str, Any]:
     _put(out, "codigoSeguridadAleatorio", doc.codigo_seguridad)
     out["cliente"] = _customer_to_json(doc.cliente)
     if doc.usuario is not None:
-        out["usuario"] = copy.deepcopy(doc.usuario)
+        out["usuario"] = copy_json(doc.usuario)
     if doc.factura:
-        out["factura"] = copy.deepcopy(doc.factura)
+        out["factura"] = copy_json(doc.factura)
     _put(out, "condicion", _condicion_to_json(doc))
     out["items"] = [_item_to_json(item) for item in doc.items]
     return _with_extra(out, doc.extra, DOCUMENT_KEYS)

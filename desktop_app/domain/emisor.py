@@ -7,10 +7,11 @@ JSON (the provider account supplies them), hence this small value object.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from desktop_app.domain.cdc import build_cdc
 from desktop_app.domain.document import Document
-from desktop_app.domain.ruc import parse_ruc, ruc_error
+from desktop_app.domain.ruc import Ruc, parse_ruc, ruc_error
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,7 @@ def cdc_for(doc: Document, emisor: Emisor) -> str:
         raise ValueError("the document has no number yet")
     if doc.codigo_seguridad is None:
         raise ValueError("the document has no security code yet")
-    problem = ruc_error(emisor.ruc)
-    ruc = parse_ruc(emisor.ruc)
-    if problem or ruc is None:
-        raise ValueError(f"invalid emisor RUC {emisor.ruc!r}: {problem}")
+    ruc = _emisor_ruc(emisor.ruc)
     return build_cdc(
         tipo_documento=doc.tipo_documento,
         ruc=ruc.base,
@@ -53,3 +51,14 @@ def cdc_for(doc: Document, emisor: Emisor) -> str:
         tipo_emision=doc.tipo_emision,
         codigo_seguridad=doc.codigo_seguridad,
     )
+
+
+@lru_cache(maxsize=16)
+def _emisor_ruc(text: str) -> Ruc:
+    """The emisor's RUC, checked once rather than for each of an import's documents
+    (a ValueError is not cached: it is raised again on every call)."""
+    problem = ruc_error(text)
+    ruc = parse_ruc(text)
+    if problem or ruc is None:
+        raise ValueError(f"invalid emisor RUC {text!r}: {problem}")
+    return ruc

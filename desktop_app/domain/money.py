@@ -34,9 +34,14 @@ def to_decimal(value: object) -> Decimal | None:
     return d if d.is_finite() else None
 
 
+#: The quantum of each currency (Decimal("1"), Decimal("0.01")), built once: `quantize`
+#: runs several times per item of every document an import checks.
+_QUANTA: dict[str, Decimal] = {c: Decimal(1).scaleb(-p) for c, p in CURRENCY_DECIMALS.items()}
+_DEFAULT_QUANTUM = Decimal(1).scaleb(-2)
+
+
 def quantize(amount: Decimal, currency: str = "PYG") -> Decimal:
-    places = CURRENCY_DECIMALS.get(currency, 2)
-    return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return amount.quantize(_QUANTA.get(currency, _DEFAULT_QUANTUM), rounding=ROUND_HALF_UP)
 
 
 def round_down_to_50(amount: Decimal) -> Decimal:

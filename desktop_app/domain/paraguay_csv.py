@@ -62,7 +62,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -70,7 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain.cdc import is_valid_cdc
-from desktop_app.domain.document import FECHA_FORMAT, Document
+from desktop_app.domain.document import Document
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.money import CURRENCY_DECIMALS, quantize
 from desktop_app.domain.ruc import parse_ruc, ruc_error
@@ -149,6 +149,11 @@ _FECHA_FORMATS = (
     "%d/%m/%Y %H:%M:%S",
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y",
+)
+#: "AAAA-MM-DD[( |T)HH:MM[:SS]]" with every field zero-padded: what the first five of
+#: _FECHA_FORMATS read, so `_fecha` takes the same date from it without strptime.
+_ISO_FECHA_RE = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?\Z"
 )
 _AMBIGUOUS_RE = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
 _GROUPED_RE = {
@@ -283,8 +288,14 @@ def rows_to_de_json(
                 ],
             )
         ]
+    return _groups_to_de_json(list(_groups(rows)))
+
+
+def _groups_to_de_json(
+    groups: list[_Group | tuple[int, ValidationError]],
+) -> list[tuple[dict[str, Any] | None, list[ValidationError]]]:
     out: list[tuple[dict[str, Any] | None, list[ValidationError]]] = []
-    for entry in _groups(rows):
+    for entry in groups:
         if isinstance(entry, tuple):
             out.append((None, [entry[1]]))
             continue
@@ -354,7 +365,8 @@ def _group_to_de(group: _Group) -> tuple[dict[str, Any], list[ValidationError]]:
             )
     fecha = _fecha(get("fecha"), at("fecha"), errors)
     if fecha is not None:
-        de["fecha"] = fecha.strftime(FECHA_FORMAT)
+        # document.FECHA_FORMAT, by isoformat: strftime imports `time` on every call.
+        de["fecha"] = fecha.isoformat(timespec="seconds")
     de["tipoEmision"] = 1
     de["tipoTransaccion"] = 1
     de["tipoImpuesto"] = 1
@@ -435,6 +447,14 @@ def _fecha(text: str, fila: int, errors: _Errors) -> datetime | None:
     if not text:
         errors.add(fila, "fecha", "Falta la fecha de la venta.")
         return None
+    iso = _ISO_FECHA_RE.match(text)
+    if iso:  # the usual spelling, read without strptime (ten times slower)
+        year, month, day, hour, minute, second = iso.groups()
+        try:
+            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                            int(second or 0))
+        except ValueError:
+            pass  # an impossible date: strptime below refuses it too, and it is reported
     for fmt in _FECHA_FORMATS:
         try:
             return datetime.strptime(text, fmt)
@@ -751,6 +771,8 @@ def _json_number(value: Decimal) -> int | float:
 
 def _fold(text: str) -> str:
     """Lower case without accents, inner spaces collapsed: "Crédito " -> "credito"."""
+    if not text or text.isascii():  # nothing to decompose (most cells: "10", "contado")
+        return " ".join((text or "").lower().split())
     decomposed = unicodedata.normalize("NFKD", (text or "").strip().lower())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(plain.split())
@@ -763,32 +785,42 @@ def check_rows(
     rows: list[dict[str, str]],
     *,
     now: datetime | None = None,
-) -> list[tuple[Document | None, list[ValidationError]]]:
+    check: Callable[[Document], tuple[Any, list[ValidationError]]] | None = None,
+) -> list[tuple[Any, list[ValidationError]]]:
     """`rows_to_de_json`, then the same parse, prepare and validation every document
     gets (`paraguay.RULES`), with the domain's JSON paths turned back into rows and
     columns ("items[1].cantidad" → "fila 5, item_cantidad") so the user can fix the file.
+
+    `check`, when given, does the prepare and validate of each parsed document instead
+    and returns (what to keep of a valid document, its problems): the import preview
+    passes the outbox's, so that each document is prepared and validated once and what
+    it keeps is what the outbox saves (BENCHMARKS.md, import).
     """
     from desktop_app.domain.paraguay import RULES
 
-    out: list[tuple[Document | None, list[ValidationError]]] = []
-    entries = rows_to_de_json(rows)
-    filas = _document_filas(rows) if rows and _has_columns(rows) else []
+    def prepare_and_validate(doc: Document) -> tuple[Any, list[ValidationError]]:
+        doc = RULES.prepare(doc)
+        return doc, RULES.validate(doc, now=now)
+
+    check = check or prepare_and_validate
+    if not rows or not _has_columns(rows):
+        return [(None, errors) for _, errors in rows_to_de_json(rows)]
+    groups = list(_groups(rows))  # once, for the documents and for their rows
+    entries = _groups_to_de_json(groups)
+    filas = [[fila for fila, _ in g.rows] if isinstance(g, _Group) else [] for g in groups]
+    out: list[tuple[Any, list[ValidationError]]] = []
     for n, (de, errors) in enumerate(entries):
         if de is None:
             out.append((None, errors))
             continue
+        kept: Any = None
         doc, problems = RULES.parse(de)
         if doc is not None:
-            doc = RULES.prepare(doc)
-            problems = RULES.validate(doc, now=now)
+            kept, problems = check(doc)
         item_filas = filas[n] if n < len(filas) else []
         located = [_locate(p, item_filas) for p in problems]
-        out.append((None, located) if located else (doc, []))
+        out.append((None, located) if located else (kept, []))
     return out
-
-
-def _document_filas(rows: list[dict[str, str]]) -> list[list[int]]:
-    return [[fila for fila, _ in g.rows] if isinstance(g, _Group) else [] for g in _groups(rows)]
 
 
 _PATH_COLUMNS = {

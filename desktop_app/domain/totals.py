@@ -105,23 +105,59 @@ def item_amounts(item: Item, currency: str = "PYG") -> ItemAmounts:
     )
 
 
+#: The last document's totals and what they were computed from (see `document_totals`).
+_last_totals: tuple[tuple[object, ...], Totals] | None = None
+
+
+def _totals_key(doc: Document) -> tuple[object, ...]:
+    """Everything the totals depend on: the currency and each item's amounts and IVA."""
+    return (doc.moneda, *[(i.cantidad, i.precio_unitario, i.iva_tipo, i.iva_base, i.iva)
+                          for i in doc.items])
+
+
 def document_totals(doc: Document) -> Totals:
+    """The document's totals (SIFEN F).
+
+    Preparing, validating and summarising one document each ask for its totals, one
+    right after the other (BENCHMARKS.md, import: about 7 times per document). The last
+    answer is kept with the values it was computed from and given again when they are
+    equal: a key compared by value, so a document changed in between (or another
+    document with other amounts) is computed afresh. `Totals` is immutable, so sharing
+    it is safe; one slot, replaced as a whole, is safe across threads too."""
+    global _last_totals
+    key = _totals_key(doc)
+    last = _last_totals
+    if last is not None and last[0] == key:
+        return last[1]
+    totals = _compute_totals(doc)
+    _last_totals = (key, totals)
+    return totals
+
+
+def _compute_totals(doc: Document) -> Totals:
     currency = doc.moneda
     subtotal = {5: _ZERO, 10: _ZERO}
     iva = {5: _ZERO, 10: _ZERO}
     exenta_share = {5: _ZERO, 10: _ZERO}
     exenta_items = _ZERO
     total = _ZERO
+    amounts = []
     for item in doc.items:
         t = item_total(item, currency)
         total += t
         exact_iva, exact_exenta = _exact_iva_and_exenta(item, t)
-        if _is_gravado(item):
+        gravado = _is_gravado(item)
+        if gravado:
             subtotal[item.iva] += t
             iva[item.iva] += exact_iva
             exenta_share[item.iva] += exact_exenta
         else:
             exenta_items += t
+        # As item_amounts(item, currency), from the values just computed.
+        item_iva = quantize(exact_iva, currency)
+        item_exenta = quantize(exact_exenta, currency)
+        amounts.append(ItemAmounts(total=t, gravada=t - item_iva - item_exenta, iva=item_iva,
+                                   exenta=item_exenta, rate=item.iva if gravado else 0))
     iva_q = {rate: quantize(amount, currency) for rate, amount in iva.items()}
     exenta_q = {rate: quantize(amount, currency) for rate, amount in exenta_share.items()}
     gravada = {rate: subtotal[rate] - iva_q[rate] - exenta_q[rate] for rate in subtotal}
@@ -135,15 +171,20 @@ def document_totals(doc: Document) -> Totals:
         iva_total=iva_q[10] + iva_q[5],
         subtotal_10=subtotal[10],
         subtotal_5=subtotal[5],
-        items=tuple(item_amounts(item, currency) for item in doc.items),
+        items=tuple(amounts),
     )
+
+
+def cash_payments(doc: Document) -> list[Payment]:
+    """The payments of `doc` once prepared: one in cash for its total when it is contado
+    and names none (see `with_cash_payment`), otherwise a copy of its own."""
+    if doc.condicion_tipo == 1 and not doc.entregas:
+        return [Payment(tipo=PAGO_EFECTIVO, monto=document_totals(doc).total, moneda=doc.moneda)]
+    return list(doc.entregas)
 
 
 def with_cash_payment(doc: Document) -> Document:
     """A copy of `doc` paid in cash for its total when it is contado and has no
     payments yet: SIFEN MT v150 E7.1 requires the payments of a cash sale, and a
     cashier saving an ordinary sale should not have to type them."""
-    if doc.condicion_tipo == 1 and not doc.entregas:
-        payment = Payment(tipo=PAGO_EFECTIVO, monto=document_totals(doc).total, moneda=doc.moneda)
-        return replace(doc, entregas=[payment])
-    return replace(doc, entregas=list(doc.entregas))
+    return replace(doc, entregas=cash_payments(doc))

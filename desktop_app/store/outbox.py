@@ -14,8 +14,11 @@ and gap-free; and every write that changes documents tells the other terminals
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,21 +65,90 @@ def emisor_of(profile: ProviderProfile) -> Emisor:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class Checked:
+    """A document prepared and validated once, with its summary (its totals computed
+    once) and, when asked for, its payload JSON as prepared.
+
+    Only `check_document` makes them, and it records each one it makes:
+    `enqueue_checked` refuses any other, so a document saved without being validated
+    again is one this process has validated (DESIGN.md: every path in gets the same
+    validation). The import preview keeps them between showing and saving.
+    """
+
+    country: str
+    doc: Any
+    summary: Summary
+    #: `rules.to_json(doc)`: with an explicit number it is the payload as saved.
+    json: dict[str, Any] | None = None
+
+
+#: Every `Checked` that `check_document` made and that is still alive.
+_ISSUED: weakref.WeakSet[Checked] = weakref.WeakSet()
+
+
+def check_document(
+    rules: CountryRules, doc: Any, *, now: datetime | None = None, keep_json: bool = False
+) -> tuple[Checked | None, list[ValidationError]]:
+    """Prepare and validate one parsed document: (the checked document, []) or (None,
+    every problem). `keep_json` also keeps its JSON (what the import preview shows)."""
+    doc = rules.prepare(doc)
+    problems = rules.validate(doc, now=now)
+    if problems:
+        return None, problems
+    checked = Checked(rules.code, doc, rules.summary(doc), rules.to_json(doc) if keep_json else None)
+    _ISSUED.add(checked)
+    return checked, []
+
+
+def _check_all(
+    docs: Sequence[Any], rules: CountryRules, now: datetime | None
+) -> tuple[dict[int, Checked], dict[int, list[ValidationError]]]:
+    valid: dict[int, Checked] = {}
+    errors: dict[int, list[ValidationError]] = {}
+    for index, raw in enumerate(docs):
+        checked, problems = check_document(rules, raw, now=now)
+        if checked is None:
+            errors[index] = problems
+        else:
+            valid[index] = checked
+    return valid, errors
+
+
 def check_documents(
     docs: Sequence[Any], *, country: str = "PY", now: datetime | None = None
 ) -> tuple[dict[int, Any], dict[int, list[ValidationError]]]:
     """Prepare and validate documents: (valid ones by index, errors by index)."""
-    rules = rules_for(country)
-    valid: dict[int, Any] = {}
-    errors: dict[int, list[ValidationError]] = {}
-    for index, raw in enumerate(docs):
-        doc = rules.prepare(raw)
-        problems = rules.validate(doc, now=now)
-        if problems:
-            errors[index] = problems
-        else:
-            valid[index] = doc
-    return valid, errors
+    valid, errors = _check_all(docs, rules_for(country), now)
+    return {index: checked.doc for index, checked in valid.items()}, errors
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one bulk step (an import's preview,
+    its save).
+
+    Reading, checking and saving 10,000 documents makes hundreds of thousands of small
+    objects that live until the step ends and form no reference cycles (reference
+    counting frees them); the collector's passes over them, longer as they pile up,
+    took a fifth to a quarter of an import (BENCHMARKS.md, import). It runs again as
+    usual afterwards. Nested or concurrent steps are fine: only a step that found it
+    running turns it back on, and at worst another step loses the speed-up."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
+def _profile_country(db: Database, profile_id: int) -> str:
+    with db.session() as s:
+        found = s.get(ProviderProfile, profile_id)
+        if found is None:
+            raise ProfileNotFound(profile_id)
+        return found.country
 
 
 def enqueue_documents(
@@ -91,27 +163,69 @@ def enqueue_documents(
 ) -> EnqueueResult:
     """Validate and queue documents in ONE transaction, committed before returning.
 
-    Every path in (the dialog, imports, later the POS gateway) comes through here, so all
-    get the same validation. `docs` are documents of the profile's country (its
+    Every path in (the dialog, the POS gateway) comes through here — or, with documents
+    `check_document` has validated already (imports), through `enqueue_checked` — so
+    all get the same validation. `docs` are documents of the profile's country (its
     CountryRules). With `all_or_nothing` (the default) a single invalid document saves
     nothing, and the result lists every error of every document by index.
     """
-    with db.session() as s:
-        found = s.get(ProviderProfile, profile_id)
-        if found is None:
-            raise ProfileNotFound(profile_id)
-        country = found.country
-    valid, errors = check_documents(docs, country=country, now=now)
+    rules = rules_for(_profile_country(db, profile_id))
+    with gc_paused():
+        valid, errors = _check_all(docs, rules, now)
+        return _enqueue(db, profile_id, rules, valid, errors, actor=actor,
+                        all_or_nothing=all_or_nothing, external_refs=external_refs)
+
+
+def enqueue_checked(
+    db: Database,
+    profile_id: int,
+    checked: Sequence[Checked],
+    *,
+    actor: str = "user",
+    all_or_nothing: bool = True,
+    external_refs: Sequence[str | None] | None = None,
+) -> EnqueueResult:
+    """`enqueue_documents` for documents `check_document` has already prepared and
+    validated (the import preview): they are not prepared or validated a second time,
+    and their summaries and JSON are reused (BENCHMARKS.md, import). What only the
+    database can tell is still checked in the write transaction, as for every save:
+    the punto is this terminal's, dates in order (Argentina), numbers unique.
+
+    A `Checked` that `check_document` did not make, or of another country than the
+    profile's, is a programming error (ValueError): nothing is saved.
+    """
+    rules = rules_for(_profile_country(db, profile_id))
+    for item in checked:
+        if item not in _ISSUED:
+            raise ValueError("enqueue_checked takes only documents made by check_document")
+        if item.country != rules.code:
+            raise ValueError(f"a document of {item.country} for a profile of {rules.code}")
+    with gc_paused():
+        return _enqueue(db, profile_id, rules, dict(enumerate(checked)), {}, actor=actor,
+                        all_or_nothing=all_or_nothing, external_refs=external_refs)
+
+
+def _enqueue(
+    db: Database,
+    profile_id: int,
+    rules: CountryRules,
+    valid: dict[int, Checked],
+    errors: dict[int, list[ValidationError]],
+    *,
+    actor: str,
+    all_or_nothing: bool,
+    external_refs: Sequence[str | None] | None,
+) -> EnqueueResult:
+    """The write transaction both entries share."""
     result = EnqueueResult(errors=errors)
     if errors and all_or_nothing:
         return result
-    rules = rules_for(country)
     try:
         with db.write() as session:
             profile = session.get(ProviderProfile, profile_id)
             if profile is None:
                 raise ProfileNotFound(profile_id)
-            accepted = _own_puntos(session, rules, profile, valid, current_terminal(db), result)
+            accepted = _own_puntos(session, profile, valid, current_terminal(db), result)
             accepted = _dates_in_order(session, rules, profile, accepted, result)
             if result.errors and all_or_nothing:
                 raise _PuntoRefused
@@ -122,8 +236,8 @@ def enqueue_documents(
 
 
 def _dates_in_order(session: Session, rules: CountryRules, profile: ProviderProfile,
-                    accepted: list[tuple[int, Any]],
-                    result: EnqueueResult) -> list[tuple[int, Any]]:
+                    accepted: list[tuple[int, Checked]],
+                    result: EnqueueResult) -> list[tuple[int, Checked]]:
     """Where the authority refuses dates that go backwards within a punto de venta
     (ARCA/AFIP), check each document against the latest date of its punto — documents
     already saved and not rejected, and those earlier in this batch — inside the write
@@ -133,8 +247,8 @@ def _dates_in_order(session: Session, rules: CountryRules, profile: ProviderProf
         return accepted
     latest: dict[tuple[str, str], Any] = {}
     kept = []
-    for index, doc in accepted:
-        summary = rules.summary(doc)
+    for index, checked in accepted:
+        summary = checked.summary
         key = (summary.establecimiento, summary.punto)
         if key not in latest:
             latest[key] = session.exec(select(func.max(Document.fecha)).where(
@@ -142,29 +256,29 @@ def _dates_in_order(session: Session, rules: CountryRules, profile: ProviderProf
                 Document.establecimiento == key[0], Document.punto == key[1],
                 col(Document.state).not_in([DocState.REJECTED.value, DocState.VOIDED.value]),
             )).one()
-        problems = check(latest[key], doc)
+        problems = check(latest[key], checked.doc)
         if problems:
             result.errors[index] = problems
             continue
         if latest[key] is None or summary.fecha > latest[key]:
             latest[key] = summary.fecha
-        kept.append((index, doc))
+        kept.append((index, checked))
     return kept
 
 
-def _own_puntos(session: Session, rules: CountryRules, profile: ProviderProfile,
-                valid: dict[int, Any], terminal_id: str,
-                result: EnqueueResult) -> list[tuple[int, Any]]:
+def _own_puntos(session: Session, profile: ProviderProfile,
+                valid: dict[int, Checked], terminal_id: str,
+                result: EnqueueResult) -> list[tuple[int, Checked]]:
     """The documents this terminal may issue: their punto is its own (taken now if it
     was free). The others get an error naming the terminal that owns their punto."""
-    places = {index: rules.summary(doc) for index, doc in valid.items()}
     refused = claim_puntos(session, _pk(profile),
-                           {(p.establecimiento, p.punto) for p in places.values()}, terminal_id)
+                           {(c.summary.establecimiento, c.summary.punto) for c in valid.values()},
+                           terminal_id)
     accepted = []
-    for index, doc in valid.items():
-        owner = refused.get((places[index].establecimiento, places[index].punto))
+    for index, checked in valid.items():
+        owner = refused.get((checked.summary.establecimiento, checked.summary.punto))
         if owner is None:
-            accepted.append((index, doc))
+            accepted.append((index, checked))
         else:
             result.errors[index] = [ValidationError("punto", punto_taken_message(owner, profile.name))]
     return accepted
@@ -174,20 +288,34 @@ def _insert_all(
     session: Session,
     rules: CountryRules,
     profile: ProviderProfile,
-    docs: list[tuple[int, Any]],
+    docs: list[tuple[int, Checked]],
     actor: str,
     external_refs: Sequence[str | None] | None,
 ) -> list[int]:
     """Insert documents and their first events with two bulk statements: an import of
-    10,000 documents is one transaction, not 30,000 round trips through the ORM."""
+    10,000 documents is one transaction, not 30,000 round trips through the ORM.
+
+    The summary of each document is the one computed when it was checked (the number
+    aside, which only the numbering changes); a document with its own number is saved
+    as checked, so its JSON, when kept, is the payload as is."""
     emisor = emisor_of(profile)
     stamp = utcnow()
     numbers = _Numbering(session, _pk(profile))
     rows: list[dict[str, Any]] = []
-    for index, doc in docs:
-        numero = numbers.take(rules.summary(doc))
-        doc = rules.with_numero(doc, numero)
-        summary = rules.summary(doc)
+    # Optional (Paraguay): the numbered JSON from the JSON kept when it was checked.
+    numbered_json = getattr(rules, "numbered_json", None)
+    for index, checked in docs:
+        summary = checked.summary
+        numero = numbers.take(summary)
+        if summary.numero is not None:
+            doc, data = checked.doc, checked.json
+        else:
+            doc = rules.with_numero(checked.doc, numero)
+            data = None
+            if numbered_json is not None and checked.json is not None:
+                data = numbered_json(checked.json, numero)
+        if data is None:
+            data = rules.to_json(doc)
         ref = external_refs[index] if external_refs else None
         rows.append({
             "profile_id": _pk(profile), "tipo_documento": summary.tipo_documento,
@@ -198,15 +326,25 @@ def _insert_all(
             "state": DocState.QUEUED.value, "processing": False, "attention": False,
             "cdc": rules.authority_id(doc, emisor),
             "external_ref": ref or summary.external_ref,
-            "payload": json.dumps(rules.to_json(doc), ensure_ascii=False),
+            "payload": json.dumps(data, ensure_ascii=False),
             "polls": 0, "created_at": stamp, "updated_at": stamp,
         })
     numbers.save()
     if not rows:
         return []
-    ids: list[int] = list(session.scalars(  # type: ignore[arg-type]
-        insert(Document).returning(col(Document.id), sort_by_parameter_order=True), rows))
-    session.execute(insert(DocumentEvent), [
+    # Each row's id is matched by its number, unique in the profile (uq_document_number),
+    # not by the order RETURNING gives: asking SQLAlchemy for that order
+    # (sort_by_parameter_order) makes it send one INSERT per row to SQLite, which cannot
+    # promise it (10,000 round trips: about half of an import's commit).
+    # The table, not the mapped class: the ORM's bulk insert would look at every row again.
+    table = Document.__table__  # type: ignore[attr-defined]
+    returned = session.execute(insert(table).returning(
+        table.c.id, table.c.tipo_documento, table.c.establecimiento, table.c.punto,
+        table.c.numero), rows)
+    by_number = {(tipo, est, punto, numero): id_ for id_, tipo, est, punto, numero in returned}
+    ids = [by_number[(r["tipo_documento"], r["establecimiento"], r["punto"], r["numero"])]
+           for r in rows]
+    session.execute(insert(DocumentEvent.__table__), [  # type: ignore[attr-defined]
         {"document_id": i, "at": stamp, "from_state": None, "to_state": DocState.QUEUED.value,
          "actor": actor, "message": "Guardado y encolado"} for i in ids])
     notify_documents(session, ids)

@@ -394,3 +394,31 @@ def test_messages_are_spanish_and_name_the_field() -> None:
     assert _errors(data) == [
         ("condicion.entregas[0].monto", "Monto del pago 1: debe ser un número.")
     ]
+
+
+def test_the_numbered_json_is_what_a_numbered_document_serialises_to() -> None:
+    """The outbox numbers an imported document from the JSON the preview kept
+    (`ParaguayRules.numbered_json`): the very dict, key order included, that
+    `document_to_json` writes for the document with that number."""
+    from desktop_app.domain.paraguay import RULES
+
+    data = _example()
+    data.pop("numero", None)
+    data["descripcion"] = "Venta"
+    data["extraClave"] = {"a": [1]}
+    doc = _read(data)
+    numbered = RULES.numbered_json(document_to_json(doc), 42)
+    expected = document_to_json(RULES.with_numero(doc, 42))
+    assert list(numbered.items()) == list(expected.items())
+    assert json.dumps(numbered) == json.dumps(expected)
+
+
+def test_extra_keys_are_copied_not_shared() -> None:
+    data = _example()
+    data["cliente"]["nuevo"] = [1, {"a": None}]
+    doc = _read(data)
+    data["cliente"]["nuevo"][1]["a"] = "cambiado"
+    out = document_to_json(doc)
+    assert out["cliente"]["nuevo"] == [1, {"a": None}]
+    out["cliente"]["nuevo"].append(2)
+    assert doc.cliente.extra["nuevo"] == [1, {"a": None}]

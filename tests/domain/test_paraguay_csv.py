@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from desktop_app.domain.document import document_from_json
+from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.paraguay import RULES
 from desktop_app.domain.paraguay_csv import (
     check_rows,
@@ -499,3 +500,35 @@ def test_header_names_are_case_insensitive_even_without_read_csv() -> None:
     shouted = {k.upper(): v for k, v in row().items()}
     ((de, errors),) = rows_to_de_json([shouted])
     assert errors == [] and de is not None and document_keys([shouted]) == ["V-1"]
+
+
+@pytest.mark.parametrize(
+    ("fecha", "read"),
+    [
+        ("2025-06-02 09:15", "2025-06-02T09:15:00"),
+        ("2025-06-02T09:15:07", "2025-06-02T09:15:07"),
+        ("2025-6-2 9:15", "2025-06-02T09:15:00"),  # not zero-padded: strptime still reads it
+    ],
+)
+def test_usual_and_unusual_spellings_of_a_date_read_the_same_date(fecha: str, read: str) -> None:
+    assert one([row(fecha=fecha)])["fecha"] == read
+
+
+@pytest.mark.parametrize("fecha", ["2025-02-30 10:00", "2025-06-02 24:00", "2025-13-01"])
+def test_an_impossible_date_in_the_usual_spelling_is_still_an_error(fecha: str) -> None:
+    assert fields_of([row(fecha=fecha)]) == ["fila 2, fecha"]
+
+
+def test_check_rows_hands_each_parsed_document_to_the_given_check() -> None:
+    """The import preview passes the outbox's check: its result is what is kept, its
+    problems are placed on their rows and columns like the domain's own."""
+    seen = []
+
+    def check(doc):
+        seen.append(doc.items[0].descripcion)
+        return ("kept", []) if len(seen) == 1 else (None, [ValidationError("items[0].cantidad", "mal")])
+
+    out = check_rows([row("V-1"), row("V-2", item_descripcion="Otro")], now=NOW, check=check)
+    assert seen == ["Martillo", "Otro"]
+    assert out[0] == ("kept", [])
+    assert out[1][0] is None and [e.field for e in out[1][1]] == ["fila 3, item_cantidad"]

@@ -89,3 +89,25 @@ def test_other_rucs_imply_persona_fisica() -> None:
 
 def test_text_that_is_not_a_ruc_implies_nothing() -> None:
     assert tipo_contribuyente_for("abc") is None
+
+
+def test_the_fast_sum_for_digits_agrees_with_the_rule_for_every_length() -> None:
+    """Digit strings (every CDC) are summed without a Python step per digit; the rule
+    written out, as SET's algorithm states it, gives the same digit at every length."""
+
+    def by_the_rule(number: str) -> int:
+        total, weight = 0, 2
+        for ch in reversed(number):
+            total += int(ch) * weight
+            weight = 2 if weight >= 11 else weight + 1
+        r = total % 11
+        return 0 if r <= 1 else 11 - r
+
+    cdc_body = "0180069563100100210069461202111241031118419"
+    for length in range(1, len(cdc_body) + 1):
+        number = cdc_body[-length:]
+        assert mod11_check_digit(number) == by_the_rule(number), number
+    assert mod11_check_digit(cdc_body * 2) == by_the_rule(cdc_body * 2)  # beyond the table
+    # An old RUC with a letter takes the general way: 65·9 + 1·5 + 2·4 + 3·3 + 4·2 = 615,
+    # 615 mod 11 = 10, 11 - 10 = 1.
+    assert mod11_check_digit("A0001234") == 1

@@ -152,3 +152,18 @@ def test_existing_payments_and_credit_sales_are_left_alone() -> None:
     assert with_cash_payment(with_card).entregas == [card]
     credit = _document([_item(110000)], condicion_tipo=2, credito={"tipo": 1, "plazo": "30 días"})
     assert with_cash_payment(credit).entregas == []
+
+
+def test_totals_asked_again_for_a_changed_document_are_computed_again() -> None:
+    """document_totals keeps its last answer for the same amounts (prepare, validate and
+    summary ask one after the other); any other amounts are computed afresh."""
+    doc = _document([_item(110000), _item(52500, iva=5)])
+    first = document_totals(doc)
+    assert document_totals(doc) is first
+    assert document_totals(_document([_item(110000), _item(52500, iva=5)])) is first  # equal
+    doc.items[0].cantidad = D(2)
+    assert document_totals(doc).total == D(272500)
+    doc.items[1].iva_tipo, doc.items[1].iva, doc.items[1].iva_base = 3, 0, 0
+    assert document_totals(doc).iva_total == D(20000)
+    assert document_totals(_document(doc.items, moneda="USD")).total == D(272500)
+    assert document_totals(doc).items == tuple(item_amounts(i) for i in doc.items)
