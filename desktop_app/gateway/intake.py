@@ -1,8 +1,8 @@
 """Taking documents in from a POS: the one path shared by the watched folder and the API.
 
 `Intake.submit` checks a request (a file, or one API call) as a whole and then queues
-it through `store.outbox.enqueue_documents` — the validation and queue of the invoice
-dialog, all or nothing: one invalid document saves nothing, and the answer names every
+it through `store.outbox` (`check_document`, `enqueue_checked`) — the validation and
+queue of the invoice dialog, all or nothing: one invalid document saves nothing, and the answer names every
 problem (document index, JSON field; row and column for CSV/XLSX).
 
 Idempotency. Every document taken in gets an **external id**, the POS's own name for the
@@ -14,7 +14,7 @@ of a dropped file (``f<hash>-<n>``), else a random one. Before enqueueing, the e
 ids are looked up in the profile; those that exist are answered with the existing
 document instead of a second invoice.
 
-`enqueue_documents` opens its own write transaction, so "look up, then insert" is made
+`enqueue_checked` opens its own write transaction, so "look up, then insert" is made
 race-free by running both inside the side database's write transaction
 (`ledger.Ledger.transaction`): a process-wide RLock plus SQLite's BEGIN IMMEDIATE on
 ``gateway.sqlite3``, which also serialises two processes on one data folder (the window
@@ -52,7 +52,7 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.gateway.ledger import Ledger, StoredResponse
 from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, ProviderProfile
-from desktop_app.store.outbox import ProfileNotFound, check_documents, enqueue_documents
+from desktop_app.store.outbox import Checked, ProfileNotFound, check_document, enqueue_checked
 from desktop_app.store.queries import rows_by_ids
 
 ACTOR_API = "gateway-api"
@@ -312,10 +312,16 @@ class Intake:
                 problems[index] = shape
         # The rules of the dialog on every well-formed document too: one answer names
         # every problem of the request, not only the first kind found.
-        parsed = [i for i, doc in enumerate(docs) if doc is not None and i not in problems]
-        _, invalid = check_documents([docs[i] for i in parsed], country=country)
-        for position, found in invalid.items():
-            problems[parsed[position]] = found
+        # Each document is prepared and validated once: the save below reuses it.
+        checked: dict[int, Checked] = {}
+        for index, doc in enumerate(docs):
+            if doc is None or index in problems:
+                continue
+            ok, found = check_document(rules, doc)
+            if ok is None:
+                problems[index] = found
+            else:
+                checked[index] = ok
         for index in sorted(problems):
             outcome.errors.extend(
                 GatewayError(p.message, document=index, field=p.field or None,
@@ -344,8 +350,8 @@ class Intake:
             ids_by_index: dict[int, int] = {}
             if fresh:
                 try:
-                    result = enqueue_documents(
-                        self.db, profile_id, [docs[i] for i in fresh], actor=actor,
+                    result = enqueue_checked(
+                        self.db, profile_id, [checked[i] for i in fresh], actor=actor,
                         external_refs=[external_ids[i] for i in fresh])
                 except IntegrityError:
                     outcome.errors.append(GatewayError(

@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from desktop_app.domain.country import CountryRules, Summary, rules_for
@@ -36,7 +35,7 @@ from desktop_app.store.db import Database
 from desktop_app.store.models import Document, DocumentEvent, NumberSequence, ProviderProfile
 from desktop_app.store.notify import notify_documents
 from desktop_app.store.terminal import claim_puntos, current_terminal, punto_taken_message
-from desktop_app.store.types import utcnow
+from desktop_app.store.types import insert_or_ignore, utcnow
 
 
 @dataclass
@@ -398,8 +397,7 @@ class _Numbering:
                     Document.punto == key[2],
                 )
             ).one()
-            upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            s.execute(upsert(NumberSequence).values(
+            s.execute(insert_or_ignore(s, NumberSequence).values(
                 profile_id=self.profile_id, tipo_documento=key[0], establecimiento=key[1],
                 punto=key[2], next_numero=(highest or 0) + 1,
             ).on_conflict_do_nothing(

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel, col, select
 
 from desktop_app.store.db import Database
-from desktop_app.store.types import UTCDateTime, utcnow
+from desktop_app.store.types import UTCDateTime, insert_or_ignore, utcnow
 
 #: The file in the data folder that names this installation.
 TERMINAL_FILE = "terminal-id"
@@ -178,7 +178,7 @@ def register_terminal(db: Database, name: str | None = None) -> Terminal:
     tid = current_terminal(db)
     now = utcnow()
     with db.write() as s:
-        stmt = _insert(s, Terminal).values(
+        stmt = insert_or_ignore(s, Terminal).values(
             id=tid, name=name or default_terminal_name(), created_at=now, last_seen_at=now
         )
         s.execute(
@@ -196,7 +196,7 @@ def ensure_terminal(session: OrmSession, terminal_id: str) -> None:
     """Make sure the terminal row exists (a Database opened without the runtime)."""
     now = utcnow()
     session.execute(
-        _insert(session, Terminal)
+        insert_or_ignore(session, Terminal)
         .values(
             id=terminal_id,
             name=default_terminal_name(),
@@ -238,7 +238,7 @@ def claim_puntos(
     refused: dict[tuple[str, str], PuntoOwner] = {}
     for est, punto in sorted(places):  # one order everywhere: no deadlock between terminals
         inserted = session.execute(
-            _insert(session, TerminalPunto)
+            insert_or_ignore(session, TerminalPunto)
             .values(
                 profile_id=profile_id,
                 establecimiento=est,
@@ -378,16 +378,4 @@ def release_puntos(db: Database, terminal_id: str) -> int:
 def record_lote(session: OrmSession, lote_id: int, terminal_id: str) -> None:
     """Note, in the claim's own transaction, that this terminal sends the lote."""
     ensure_terminal(session, terminal_id)
-    session.execute(_insert(session, TerminalLote).values(lote_id=lote_id, terminal_id=terminal_id))
-
-
-def _insert(session: OrmSession, table):
-    """INSERT with ON CONFLICT, in the bound dialect (both SQLite and PostgreSQL have it)."""
-    # Imported here: the PostgreSQL dialect costs ~27 ms of a cold start on SQLite.
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(table)
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(table)
+    session.execute(insert_or_ignore(session, TerminalLote).values(lote_id=lote_id, terminal_id=terminal_id))
