@@ -121,6 +121,7 @@ _LOTE_STATES = {
     "UNKNOWN": QT_TRANSLATE_NOOP("LoteState", "Sin respuesta: verificando"),
     "REFUSED": QT_TRANSLATE_NOOP("LoteState", "Rechazado por el proveedor"),
     "OFFLINE": QT_TRANSLATE_NOOP("LoteState", "Sin conexión: devuelto a la cola"),
+    "UNSENT": QT_TRANSLATE_NOOP("LoteState", "No enviado: devuelto a la cola"),
 }
 
 

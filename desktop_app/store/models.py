@@ -76,7 +76,7 @@ class Lote(SQLModel, table=True):
     provider_lote_id: str | None = None  # a string: SIFEN lote numbers have 17 digits
     tipo_documento: int
     size: int
-    state: str = "SENDING"  # SENDING, SUBMITTED, DONE, UNKNOWN, REFUSED, OFFLINE
+    state: str = "SENDING"  # SENDING, SUBMITTED, DONE, UNKNOWN, REFUSED, OFFLINE, UNSENT
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=_utc())
     code: str | None = None

@@ -1109,7 +1109,7 @@ class _Window:
         back to the queue, so that they keep their order behind the returned ones."""
         request, lane.ahead = lane.ahead, None
         if request is not None and request.claim is not None:
-            self.engine._release(request.claim, DocState.QUEUED, "OFFLINE", RETURNED_UNSENT)
+            self.engine._release(request.claim, DocState.QUEUED, "UNSENT", RETURNED_UNSENT)
             report.changed.update(request.doc_ids)
             lane.maybe_queued = True
 

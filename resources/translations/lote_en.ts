@@ -57,17 +57,17 @@
 <context>
     <name>Actor</name>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="154"/>
+        <location filename="../../desktop_app/gui/labels.py" line="155"/>
         <source>Usuario</source>
         <translation>User</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="156"/>
+        <location filename="../../desktop_app/gui/labels.py" line="157"/>
         <source>Lote (envío automático)</source>
         <translation>Lote (automatic sending)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="158"/>
+        <location filename="../../desktop_app/gui/labels.py" line="159"/>
         <source>Importación</source>
         <translation>Import</translation>
     </message>
@@ -481,7 +481,7 @@
     <name>DetailDialog</name>
     <message>
         <location filename="../../desktop_app/gui/detail_dialog.py" line="69"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="606"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="710"/>
         <source>Impresión disponible próximamente</source>
         <translation>Printing coming soon</translation>
     </message>
@@ -967,48 +967,48 @@
 <context>
     <name>DocumentsModel</name>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="96"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="127"/>
         <source>Número</source>
-        <extracomment>The document id of a row (an int; Qt roles carry Python objects fine). The raw state (&quot;QUEUED&quot;, ...) of a row. Rows kept in memory before the cache is dropped (all but the page in view). The SQL sort key of each column (lote_queries.SORT_KEYS). How each provider is written for people.</extracomment>
+        <extracomment>The document id of a row (an int; Qt roles carry Python objects fine). The raw state (&quot;QUEUED&quot;, ...) of a row. The roles a view asks of every cell it paints, as plain ints: `data` runs ~7 times per visible cell on every repaint, so it compares ints rather than enum members (BENCHMARKS.md, GUI heartbeat: painting). Roles only the state column answers. Every role `data` may answer from a row (any other one is None without a lookup). Rows kept in memory before the cache is dropped (all but the page in view). Each column&apos;s text alignment (numbers to the right). The SQL sort key of each column (lote_queries.SORT_KEYS). How each provider is written for people.</extracomment>
         <translation>Number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="97"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="128"/>
         <source>Fecha</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="98"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="129"/>
         <source>Cliente</source>
         <translation>Customer</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="99"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="130"/>
         <source>RUC/NIT/CUIT</source>
         <translation>RUC/NIT/CUIT</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="100"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="131"/>
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="101"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="132"/>
         <source>Estado</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="102"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="133"/>
         <source>Código/Mensaje</source>
         <translation>Code/Message</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="103"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="134"/>
         <source>Lote</source>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/documents_model.py" line="104"/>
+        <location filename="../../desktop_app/gui/documents_model.py" line="135"/>
         <source>Proveedor</source>
         <translation>Provider</translation>
     </message>
@@ -1206,7 +1206,7 @@
     <message>
         <location filename="../../desktop_app/gui/settings_dialog.py" line="625"/>
         <source>Vacío: la base de datos propia de este equipo. Se aplica al reiniciar Lote.</source>
-        <translation>Empty: this computer's own database. Applies when Lote restarts.</translation>
+        <translation>Empty: this computer&apos;s own database. Applies when Lote restarts.</translation>
     </message>
 </context>
 <context>
@@ -1730,71 +1730,76 @@
         <source>Sin conexión: devuelto a la cola</source>
         <translation>Offline: back in the queue</translation>
     </message>
+    <message>
+        <location filename="../../desktop_app/gui/labels.py" line="124"/>
+        <source>No enviado: devuelto a la cola</source>
+        <translation>Not sent: back in the queue</translation>
+    </message>
 </context>
 <context>
     <name>LotesModel</name>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="66"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="69"/>
         <source>Lote</source>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="67"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="70"/>
         <source>Proveedor</source>
         <translation>Provider</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="68"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="71"/>
         <source>Tipo</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="69"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="72"/>
         <source>Documentos</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="70"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="73"/>
         <source>Enviado</source>
         <translation>Sent</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="71"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="74"/>
         <source>Estado</source>
         <translation>State</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="72"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="75"/>
         <source>Aprobados</source>
         <translation>Approved</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="73"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="76"/>
         <source>Rechazados</source>
         <translation>Rejected</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="74"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="77"/>
         <source>Pendientes</source>
         <translation>Pending</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="75"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="78"/>
         <source>Devueltos</source>
         <translation>Back in queue</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="76"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="79"/>
         <source>Código/Mensaje</source>
         <translation>Code/Message</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="130"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="133"/>
         <source>Documentos que volvieron a la cola: el envío no llegó al proveedor</source>
         <translation>Documents that went back to the queue: the request never reached the provider</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="158"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="161"/>
         <source>Lote interno {id}</source>
         <translation>Internal lote {id}</translation>
     </message>
@@ -1802,23 +1807,23 @@
 <context>
     <name>LotesPage</name>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="257"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="260"/>
         <source>Seleccione un lote para ver sus documentos.</source>
         <extracomment>Documents changed while the page was hidden: reload the lote&apos;s table when shown.</extracomment>
         <translation>Select a lote to see its documents.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="303"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="313"/>
         <source>No se pudo leer la lista de lotes; pulse F5 para reintentar.</source>
         <translation>The list of lotes could not be read; press F5 to try again.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="311"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="321"/>
         <source>{n} lotes enviados, {docs} documentos en total.</source>
         <translation>{n} lotes sent, {docs} documents in all.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/lotes_page.py" line="325"/>
+        <location filename="../../desktop_app/gui/lotes_page.py" line="335"/>
         <source>Documentos del lote {numero} ({provider}), enviado el {when}:</source>
         <translation>Documents of lote {numero} ({provider}), sent on {when}:</translation>
     </message>
@@ -1826,469 +1831,469 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="128"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="171"/>
         <source>Lote</source>
-        <extracomment>How long worker reports are merged before the window reads anything (ms). Set when another instance is this data folder&apos;s sender (its PID, or 0). Last known connectivity per profile: None until a request says.</extracomment>
+        <extracomment>The moments of this process at which the heap was frozen (`freeze_long_lived_heap`). The screens built so far (the documents screen always; the others on first show, see `page`). Set when another instance is this data folder&apos;s sender (its PID, or 0). Last known connectivity per profile: None until a request says.</extracomment>
         <translation>Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="130"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="173"/>
         <source>Lote — modo demostración</source>
         <translation>Lote — demo mode</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="231"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="719"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="278"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="828"/>
         <source>Nueva factura</source>
-        <extracomment>Worker reports arrive every few milliseconds while a drain runs; they are merged for ~100 ms before any model or query sees them (one refresh per window of reports instead of one per report: the heartbeat target).</extracomment>
+        <extracomment>Worker reports arrive every few milliseconds while a drain runs; they are merged for ~100 ms and read off the GUI thread, which only applies the answer (gui/live.py: the heartbeat target). The network hint is only useful while a provider is unreachable: its backend is loaded (15–30 ms on the GUI thread) the first time a request fails.</extracomment>
         <translation>New invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="238"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="285"/>
         <source>Reintentar ahora</source>
         <translation>Retry now</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="241"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="288"/>
         <source>Enviar y consultar ya, sin esperar la próxima pausa tras un fallo</source>
         <translation>Send and check now, without waiting out the pause after a failure</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="246"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="293"/>
         <source>Actualizar</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="249"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="296"/>
         <source>Volver a leer la pantalla actual</source>
         <translation>Read the current screen again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="251"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="298"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="254"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="301"/>
         <source>Configuración…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="261"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="308"/>
         <source>Importar clientes (CSV)…</source>
         <translation>Import customers (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="267"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="314"/>
         <source>Importar productos (CSV)…</source>
         <translation>Import products (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="273"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="320"/>
         <source>Importar documentos (CSV/XLSX)…</source>
         <translation>Import documents (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="276"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="323"/>
         <source>Encolar ventas de un archivo, con una vista previa de cada error</source>
         <translation>Queue sales from a file, previewing every error</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="280"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="327"/>
         <source>Exportar la lista (CSV/XLSX)…</source>
         <translation>Export the list (CSV/XLSX)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="283"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="330"/>
         <source>Guardar los documentos de la lista en un archivo</source>
         <translation>Save the listed documents to a file</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="287"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="334"/>
         <source>Libro de ventas del mes…</source>
         <translation>Monthly sales book…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="290"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="337"/>
         <source>El libro de ventas de un mes, para el contador</source>
         <translation>A month&apos;s sales book, for the accountant</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="294"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="341"/>
         <source>Buscar</source>
         <translation>Search</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="297"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="344"/>
         <source>Buscar en la pantalla actual</source>
         <translation>Search the current screen</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="302"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="349"/>
         <source>Ver detalle</source>
         <translation>Show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="305"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="352"/>
         <source>Abrir el documento seleccionado (Intro o doble clic)</source>
         <translation>Open the selected document (Enter or double-click)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="311"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="358"/>
         <source>Corregir y reenviar…</source>
         <translation>Correct and resend…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="314"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="361"/>
         <source>Corregir un documento rechazado y reenviarlo con el mismo número</source>
         <translation>Correct a rejected document and resend it with the same number</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="318"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="365"/>
         <source>Anular…</source>
         <translation>Cancel document…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="321"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="368"/>
         <source>Pedir la anulación de un documento aprobado</source>
         <translation>Request the cancellation of an approved document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="325"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="372"/>
         <source>Consultar de nuevo</source>
         <translation>Ask again</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="328"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="375"/>
         <source>Volver a preguntar al proveedor por los documentos que requieren atención</source>
         <translation>Ask the provider again about the documents that need attention</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="332"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="379"/>
         <source>Imprimir…</source>
         <translation>Print…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="335"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="382"/>
         <source>Imprimir el KuDE del documento seleccionado</source>
         <translation>Print the KuDE of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="339"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="386"/>
         <source>Copiar CDC</source>
         <translation>Copy CDC</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="342"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="389"/>
         <source>Copiar el CDC (o CUF/CAE) del documento seleccionado</source>
         <translation>Copy the CDC (or CUF/CAE) of the selected document</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="347"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="394"/>
         <source>Documentos</source>
         <translation>Documents</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="348"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="395"/>
         <source>Panel</source>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="349"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="396"/>
         <source>Lotes</source>
         <translation>Lotes</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="350"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="397"/>
         <source>Clientes</source>
         <translation>Customers</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="351"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="398"/>
         <source>Productos</source>
         <translation>Products</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="363"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="937"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="410"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1054"/>
         <source>Atajos de teclado</source>
         <translation>Keyboard shortcuts</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="366"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="413"/>
         <source>Acerca de Lote</source>
         <translation>About Lote</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="369"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="416"/>
         <source>Copiar diagnóstico</source>
         <translation>Copy diagnostics</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="374"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="421"/>
         <source>&amp;Archivo</source>
         <translation>&amp;File</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="388"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="435"/>
         <source>D&amp;ocumento</source>
         <translation>D&amp;ocument</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="403"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="450"/>
         <source>&amp;Ver</source>
         <translation>&amp;View</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="410"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="457"/>
         <source>&amp;Sincronización</source>
         <translation>&amp;Sync</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="413"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="460"/>
         <source>Ay&amp;uda</source>
         <translation>&amp;Help</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="420"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="467"/>
         <source>Principal</source>
         <translation>Main</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="434"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="481"/>
         <source>Modo demostración: las facturas van a un simulador local, no a la SET.</source>
         <translation>Demo mode: invoices go to a local simulator, not to the tax authority.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="451"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="498"/>
         <source>Pantallas</source>
         <translation>Screens</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="688"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="797"/>
         <source>Copiado: {value}</source>
         <translation>Copied: {value}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="699"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="808"/>
         <source>Se consultará de nuevo al proveedor por {n} documento(s).</source>
         <translation>The provider will be asked again about {n} document(s).</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="713"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="822"/>
         <source>No hay un perfil de proveedor configurado: no se puede facturar.</source>
         <translation>No provider profile is configured: invoicing is not possible.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="721"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="830"/>
         <source>El perfil predeterminado «{name}» es de {country}. Sus facturas se cargan por importación: Archivo → Importar documentos (Ctrl+Shift+I), o «lote import ARCHIVO» en la terminal. Este formulario emite facturas de Paraguay; elija un perfil de Paraguay como predeterminado en Configuración (Ctrl+,) para facturar aquí.</source>
         <translation>The default profile “{name}” is for {country}. Its invoices come in by import: File → Import documents (Ctrl+Shift+I), or “lote import FILE” in a terminal. This form issues Paraguayan invoices; choose a Paraguayan profile as the default in Settings (Ctrl+,) to invoice here.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="759"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="870"/>
         <source>El número estaba usado en el proveedor: la corrección se guardó como un documento nuevo y se enviará enseguida.</source>
         <translation>The number was already used at the provider: the correction was saved as a new document and will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="764"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="875"/>
         <source>Documento corregido; se reenviará enseguida con el mismo número.</source>
         <translation>Document corrected; it will be resent shortly with the same number.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="768"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="879"/>
         <source>Factura guardada; se enviará enseguida.</source>
         <translation>Invoice saved; it will be sent shortly.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="777"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="890"/>
         <source>Reintentando…</source>
         <translation>Retrying…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="796"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="911"/>
         <source>El idioma se aplicará la próxima vez que abra Lote.</source>
         <translation>The language will apply the next time you open Lote.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="821"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="938"/>
         <source>Función disponible próximamente.</source>
         <translation>Coming soon.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="837"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="954"/>
         <source>Importar documentos para el perfil {name}</source>
         <translation>Import documents for profile {name}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="839"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="956"/>
         <source>Planillas (*.csv *.xlsx *.txt)</source>
         <translation>Spreadsheets (*.csv *.xlsx *.txt)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="854"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="971"/>
         <source>Exportar la lista</source>
         <translation>Export the list</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="856"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="894"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="973"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1011"/>
         <source>Excel (*.xlsx);;CSV (*.csv)</source>
         <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="867"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="984"/>
         <source>No se pudo exportar la lista.</source>
         <translation>The list could not be exported.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="870"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="987"/>
         <source>{n} documentos exportados a {path}</source>
         <translation>{n} documents exported to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="885"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1002"/>
         <source>Libro de ventas</source>
         <translation>Sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="885"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1002"/>
         <source>Mes:</source>
         <translation>Month:</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="892"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1009"/>
         <source>Guardar el libro de ventas</source>
         <translation>Save the sales book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="906"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1023"/>
         <source>No se pudo escribir el libro de ventas.</source>
         <translation>The sales book could not be written.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="910"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1027"/>
         <source>Libro de ventas guardado en {path}</source>
         <translation>Sales book saved to {path}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="921"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="925"/>
-        <location filename="../../desktop_app/gui/main_window.py" line="929"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1038"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1042"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1046"/>
         <source>Intro</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="925"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1042"/>
         <source>Factura: campo siguiente</source>
         <translation>Invoice: next field</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="926"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1043"/>
         <source>Factura: nuevo ítem</source>
         <translation>Invoice: new item</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="927"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1044"/>
         <source>Factura: buscar cliente en la libreta</source>
         <translation>Invoice: find customer in the book</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="928"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1045"/>
         <source>Factura: guardar</source>
         <translation>Invoice: save</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="929"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1046"/>
         <source>Documentos: ver detalle</source>
         <translation>Documents: show detail</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="930"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1047"/>
         <source>Documentos: limpiar filtros</source>
         <translation>Documents: clear filters</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="941"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1058"/>
         <source>Acción</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="941"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1058"/>
         <source>Teclas</source>
         <translation>Keys</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="951"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1068"/>
         <source>Cerrar</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="973"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1090"/>
         <source>Diagnóstico copiado: péguelo en su mensaje a soporte.</source>
         <translation>Diagnostics copied: paste them into your message to support.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1011"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1145"/>
         <source>Sin conexión con la base de datos compartida</source>
         <translation>No connection to the shared database</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1094"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1230"/>
         <source>Sistema de caja: {error}</source>
         <translation>POS system: {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1139"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1279"/>
         <source>Enviando lote ({n} en cola)…</source>
         <translation>Sending lote ({n} queued)…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1152"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1292"/>
         <source>No envía: otra ventana de Lote envía</source>
         <translation>Not sending: another Lote window sends</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1155"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1295"/>
         <source>Otra instancia de Lote (PID {pid}) ya envía los documentos de esta carpeta de datos. Esta ventana guarda facturas; aquella las envía.</source>
         <translation>Another Lote instance (PID {pid}) already sends the documents of this data folder. This window saves invoices; that one sends them.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1163"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1304"/>
         <source>Conectando…</source>
         <translation>Connecting…</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1165"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1306"/>
         <source>En línea</source>
         <translation>Online</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1167"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1308"/>
         <source>Sin conexión</source>
         <translation>Offline</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1173"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1317"/>
         <source>Las facturas se guardan igual y se enviarán solas al volver la conexión.</source>
         <translation>Invoices are saved anyway and will be sent by themselves when the connection returns.</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1208"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1352"/>
         <source>Encolados: {queued} · Enviando: {sending} · Procesando: {processing}</source>
         <translation>Queued: {queued} · Sending: {sending} · Processing: {processing}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1214"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1358"/>
         <source> · Verificando: {n}</source>
         <translation> · Verifying: {n}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1217"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1361"/>
         <source>Requieren atención: {n} (Ctrl+Shift+R)</source>
         <translation>Need attention: {n} (Ctrl+Shift+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/main_window.py" line="1230"/>
+        <location filename="../../desktop_app/gui/main_window.py" line="1374"/>
         <source>Última sincronización: {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
@@ -2711,28 +2716,28 @@
 <context>
     <name>RejectionNotifier</name>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="54"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="66"/>
         <source>Documento rechazado</source>
         <extracomment>The last notification (title, message), for the status bar and tests.</extracomment>
         <translation>Document rejected</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="57"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="69"/>
         <source>{numero} ({cliente}): {motivo}</source>
         <translation>{numero} ({cliente}): {motivo}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="61"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="73"/>
         <source>1 documento rechazado</source>
         <translation>1 document rejected</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="63"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="75"/>
         <source>Documentos rechazados</source>
         <translation>Documents rejected</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="65"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="77"/>
         <source>{n} documentos rechazados. Ábralos en Lote para corregirlos y reenviarlos.</source>
         <translation>{n} documents rejected. Open them in Lote to correct and resend them.</translation>
     </message>
@@ -2788,38 +2793,38 @@
 <context>
     <name>TipoDocumento</name>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="134"/>
+        <location filename="../../desktop_app/gui/labels.py" line="135"/>
         <source>Factura electrónica</source>
         <extracomment>SIFEN C002 iTiDE (the other countries&apos; types are listed as &quot;Factura&quot;).</extracomment>
         <translation>Electronic invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="135"/>
+        <location filename="../../desktop_app/gui/labels.py" line="136"/>
         <source>Autofactura electrónica</source>
         <translation>Electronic self-invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="136"/>
+        <location filename="../../desktop_app/gui/labels.py" line="137"/>
         <source>Nota de crédito electrónica</source>
         <translation>Electronic credit note</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="137"/>
+        <location filename="../../desktop_app/gui/labels.py" line="138"/>
         <source>Nota de débito electrónica</source>
         <translation>Electronic debit note</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="138"/>
+        <location filename="../../desktop_app/gui/labels.py" line="139"/>
         <source>Nota de remisión electrónica</source>
         <translation>Electronic delivery note</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="144"/>
+        <location filename="../../desktop_app/gui/labels.py" line="145"/>
         <source>Factura</source>
         <translation>Invoice</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/labels.py" line="147"/>
+        <location filename="../../desktop_app/gui/labels.py" line="148"/>
         <source>Documento tipo {n}</source>
         <translation>Document type {n}</translation>
     </message>
@@ -2827,7 +2832,7 @@
 <context>
     <name>TrayIcon</name>
     <message>
-        <location filename="../../desktop_app/gui/notifier.py" line="79"/>
+        <location filename="../../desktop_app/gui/notifier.py" line="91"/>
         <source>Mostrar Lote</source>
         <translation>Show Lote</translation>
     </message>
@@ -2842,12 +2847,12 @@
 {error}</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="88"/>
+        <location filename="../../desktop_app/gui/app.py" line="91"/>
         <source>Restaurar la copia más reciente</source>
         <translation>Restore the latest backup</translation>
     </message>
     <message>
-        <location filename="../../desktop_app/gui/app.py" line="91"/>
+        <location filename="../../desktop_app/gui/app.py" line="94"/>
         <source>Salir</source>
         <translation>Quit</translation>
     </message>

@@ -357,3 +357,54 @@ def test_an_unexpected_error_mid_drain_is_asked_about_and_nothing_is_sent_twice(
     receipts = sandbox.receipts_by_cdc()
     assert len(receipts) == 80 and set(receipts.values()) == {1}  # the broken lote: asked, not resent
     assert set(sandbox.approvals_by_number().values()) == {1}
+
+
+def test_a_lote_claimed_ahead_goes_back_to_the_queue_unsent_when_the_one_before_fails(
+        db: Database, demo_profile, sandbox: WatchedFacturaSend) -> None:
+    """With one slot busy, the window claims the next lote ahead; when the lote on the
+    wire is refused, the one claimed ahead never leaves: its documents return to the
+    queue in order and the Lotes screen says it was not sent (not "sin conexión")."""
+    from desktop_app.gui.labels import lote_state_label
+    from desktop_app.store.models import Document, Lote
+
+    _profile(db, demo_profile.id, max_batch=5, poll_first_s=0.1, poll_every_s=0.1)
+    enqueue_documents(db, demo_profile.id, [document() for _ in range(10)])
+    release = threading.Event()
+    sandbox.hold(lambda path, _: path.endswith("/lote/create"), release)
+    refuse = threading.Event()
+    original = sandbox._respond
+
+    def respond(request: Request) -> Response:
+        answer = original(request)
+        return Response(status=401, body=b"{}") if refuse.is_set() else answer
+
+    sandbox._respond = respond  # type: ignore[method-assign]
+    engine = _engine(db, sandbox, concurrency=1)
+    done: list[bool] = []
+    runner = threading.Thread(target=lambda: done.append(engine.run_until_idle(timeout=3)))
+    runner.start()
+    try:
+        assert sandbox.held.wait(HOLD_TIMEOUT)
+        for _ in range(300):  # until the second lote is claimed ahead
+            with db.session() as s:
+                if len(s.exec(select(Lote)).all()) == 2:
+                    break
+            threading.Event().wait(0.01)
+        refuse.set()
+        release.set()
+        runner.join(timeout=30)
+    finally:
+        release.set()
+        runner.join(timeout=30)
+        engine.close()
+    assert done == [False]  # backing off after the refusal (and refused again, if retried)
+    with db.session() as s:
+        lotes = s.exec(select(Lote).order_by(Lote.id)).all()
+        assert [lt.state for lt in lotes[:2]] == ["REFUSED", "UNSENT"]
+        assert lotes[1].finished_at is not None
+        # Every lote/create the provider saw is a lote that left: the one claimed ahead
+        # is not among them.
+        assert len(_lote_creates(sandbox)) == sum(lt.state != "UNSENT" for lt in lotes)
+        docs = s.exec(select(Document)).all()
+        assert {d.state for d in docs} == {"QUEUED"}
+    assert lote_state_label("UNSENT") == "No enviado: devuelto a la cola"
