@@ -162,8 +162,8 @@ def enqueue_documents(
 ) -> EnqueueResult:
     """Validate and queue documents in ONE transaction, committed before returning.
 
-    Every path in (the dialog, the POS gateway) comes through here — or, with documents
-    `check_document` has validated already (imports), through `enqueue_checked` — so
+    Every path in comes through here (the dialog) or, with documents `check_document`
+    has validated already (imports, the POS gateway), through `enqueue_checked` — so
     all get the same validation. `docs` are documents of the profile's country (its
     CountryRules). With `all_or_nothing` (the default) a single invalid document saves
     nothing, and the result lists every error of every document by index.

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from desktop_app.documents import importing
@@ -19,7 +18,7 @@ from desktop_app.store.db import Database
 from desktop_app.store.models import Document
 from desktop_app.store.outbox import enqueue_documents
 from desktop_app.store.profiles import save_profile
-from tests.documents.test_import_once import stored, write_sales
+from tests.documents.test_import_once import _statements, stored, write_sales
 from tests.postgres.helpers import TERMINAL_A, profile
 from tests.support.factories import document
 
@@ -31,20 +30,6 @@ def shared(pg_url: str) -> Iterator[tuple[Database, int]]:
     assert p.id is not None
     yield db, p.id
     db.dispose()
-
-
-def _statements(db: Database, work) -> int:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
 
 
 def test_conflicts_are_found_with_the_same_few_statements_for_any_file_size(
