@@ -116,6 +116,24 @@ def _check_translations() -> str:
     return f"{path.name} y qtbase_es"
 
 
+def _check_search_index(runtime) -> str:
+    """The free-text filter's FTS5 trigram indexes (migration 0006) exist: the migration
+    skips them silently when this build's SQLite lacks FTS5 or the trigram tokenizer
+    (SQLite < 3.34), and the filter then scans the whole table — a packaging fault."""
+    import sqlite3
+
+    from desktop_app.store.models import SEARCH_INDEXES
+
+    with runtime.db.engine.connect() as conn:
+        names = {r[0] for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    missing = sorted(set(SEARCH_INDEXES) - names)
+    if missing:
+        raise SelfTestFailed(
+            f"SQLite {sqlite3.sqlite_version} sin FTS5/trigram: faltan {', '.join(missing)}")
+    return f"índice de búsqueda FTS5 (SQLite {sqlite3.sqlite_version})"
+
+
 def _check_window(runtime) -> str:
     from desktop_app.gui.about_dialog import AboutDialog
     from desktop_app.gui.main_window import MainWindow
@@ -176,6 +194,7 @@ def run_self_test(verbose: bool = False) -> int:
             if current != head:
                 raise SelfTestFailed(f"esquema {current}, se esperaba {head}")
             note(f"base de datos nueva migrada al esquema {head}")
+            note(_check_search_index(runtime))
 
             step = "simulador"
             if runtime.sandbox is None:

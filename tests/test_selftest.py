@@ -63,6 +63,7 @@ def test_verbose_says_each_step(capsys) -> None:
     assert code == 0, err
     for step in (
         "migrada al esquema",
+        "índice de búsqueda FTS5",
         "simulador FacturaSend en http://127.0.0.1:",
         "CDC ",
         "PDF de",
@@ -84,6 +85,19 @@ def test_a_failing_step_is_named_and_returns_1(monkeypatch, capsys) -> None:
     assert "Autoprueba FALLIDA en el paso «encolar la factura»" in captured.err
     assert "cliente.ruc" in captured.err
     assert "Autoprueba correcta" not in captured.out
+
+
+def test_a_build_whose_sqlite_made_no_search_index_fails(monkeypatch, capsys) -> None:
+    """Migration 0006 skips the FTS5 indexes when SQLite lacks the trigram tokenizer; the
+    filter then still works, by scanning. A build like that must not pass as good."""
+    from desktop_app.store import models
+
+    monkeypatch.setattr(models, "SEARCH_INDEXES",
+                        {**models.SEARCH_INDEXES, "document_missing_fts": ("cdc",)})
+    assert selftest.run_self_test() == 1
+    err = capsys.readouterr().err
+    assert "Autoprueba FALLIDA en el paso «base de datos»" in err
+    assert "faltan document_missing_fts" in err
 
 
 def test_it_leaves_nothing_behind(tmp_path: Path, monkeypatch, capsys) -> None:
