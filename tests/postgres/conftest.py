@@ -21,8 +21,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from desktop_app.store.db import Database
 
 PG_USER = "lotepg"  # the system user the server runs as when the tests run as root
 SUPERUSER = "lote"  # the database role the tests connect as (trust authentication)
@@ -181,3 +185,17 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
     pg_server.admin(f'CREATE DATABASE "{name}"')
     yield pg_server.url(name)
     pg_server.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def shared(pg_url: str) -> Iterator[tuple[Database, int]]:
+    """A migrated database seen as terminal A, with one profile: (database, profile id)."""
+    from desktop_app.store.db import Database
+    from desktop_app.store.profiles import save_profile
+    from tests.postgres.helpers import TERMINAL_A, profile
+
+    db = Database.open(pg_url, terminal_id=TERMINAL_A)
+    p = save_profile(db, profile())
+    assert p.id is not None
+    yield db, p.id
+    db.dispose()

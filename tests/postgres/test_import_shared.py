@@ -5,7 +5,6 @@ named on its row, with nothing saved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,12 @@ from sqlmodel import select
 from desktop_app.documents import importing
 from desktop_app.documents.importing import commit_import, database_conflicts, preview_import
 from desktop_app.domain.country import rules_for
-from desktop_app.store.db import Database
 from desktop_app.store.models import Document
 from desktop_app.store.outbox import enqueue_documents
 from desktop_app.store.profiles import save_profile
 from tests.documents.test_import_once import _statements, stored, write_sales
-from tests.postgres.helpers import TERMINAL_A, profile
+from tests.postgres.helpers import profile
 from tests.support.factories import document
-
-
-@pytest.fixture
-def shared(pg_url: str) -> Iterator[tuple[Database, int]]:
-    db = Database.open(pg_url, terminal_id=TERMINAL_A)
-    p = save_profile(db, profile())
-    assert p.id is not None
-    yield db, p.id
-    db.dispose()
 
 
 def test_conflicts_are_found_with_the_same_few_statements_for_any_file_size(

@@ -17,9 +17,7 @@ from desktop_app.store.notify import (
     payload_chunks,
 )
 from desktop_app.store.outbox import Change, apply_changes, enqueue_documents
-from desktop_app.store.profiles import save_profile
 from desktop_app.store.types import utcnow
-from tests.postgres.helpers import TERMINAL_A, profile
 from tests.support.factories import document
 
 
@@ -49,15 +47,6 @@ class Heard:
                     return True
             time.sleep(0.05)
         return False
-
-
-@pytest.fixture
-def shared(pg_url: str) -> Iterator[tuple[Database, int]]:
-    db = Database.open(pg_url, terminal_id=TERMINAL_A)
-    p = save_profile(db, profile())
-    assert p.id is not None
-    yield db, p.id
-    db.dispose()
 
 
 @pytest.fixture
