@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from desktop_app.gui import labels
 from desktop_app.store.db import Database
-from desktop_app.store.lote_queries import rejected_among
 from desktop_app.store.queries import DocumentRow, rows_by_ids
 
 
@@ -35,23 +34,16 @@ class RejectionNotifier(QObject):
         #: The last notification (title, message), for the status bar and tests.
         self.last: tuple[str, str] | None = None
 
-    def documents_changed(self, ids: Iterable[int]) -> int:
-        """Look at the changed documents (reading their states here); notify the newly
-        rejected. Returns how many."""
-        ids = set(ids)
-        if not ids:
-            return 0
-        return self.states_read(ids, rejected_among(self._db, ids))
-
     def states_read(
         self,
         ids: Iterable[int],
         rejected: Iterable[int],
         rows: Mapping[int, DocumentRow] | None = None,
     ) -> int:
-        """The same from states already read off the GUI thread (`live.read_news`:
-        `rejected` are the rejected among `ids`, `rows` hold theirs), so a sync
-        report costs no query here. Returns how many were announced."""
+        """Look at changed documents, from states already read off the GUI thread
+        (`live.read_news`: `rejected` are the rejected among `ids`, `rows` hold theirs),
+        so a sync report costs no query here; notify the newly rejected. Returns how
+        many were announced."""
         ids, rejected = set(ids), set(rejected)
         self._announced -= ids - rejected  # corrected and queued again: may be announced again
         fresh = rejected - self._announced

@@ -235,28 +235,33 @@ def test_one_rejection_names_the_document_and_a_new_rejection_after_correction_i
     offline_runtime,
 ):
     from desktop_app.gui.notifier import RejectionNotifier
+    from desktop_app.store.lote_queries import rejected_among
     from desktop_app.store.queries import find_document
 
     db = offline_runtime.db
     notifier = RejectionNotifier(db)
+
+    def documents_changed(ids: set[int]) -> int:  # what the window's background read gives
+        return notifier.states_read(ids, rejected_among(db, ids))
+
     seen = []
     notifier.notify.connect(lambda title, message: seen.append((title, message)))
     (doc_id,) = queue(db, make_document(name="Empresa Cancelada S.A."))
     move(db, doc_id, DocState.SENDING, DocState.REJECTED, code="1307", message="RUC inactivo")
     numero = find_document(db, str(doc_id)).numero
-    assert notifier.documents_changed({doc_id}) == 1
+    assert documents_changed({doc_id}) == 1
     assert seen == [
         ("Documento rechazado", f"{numero} (Empresa Cancelada S.A.): 1307 · RUC inactivo")
     ]
-    assert notifier.documents_changed({doc_id}) == 0
+    assert documents_changed({doc_id}) == 0
     move(db, doc_id, DocState.QUEUED)
-    assert notifier.documents_changed({doc_id}) == 0
+    assert documents_changed({doc_id}) == 0
     move(db, doc_id, DocState.SENDING, DocState.REJECTED, code="1307", message="RUC inactivo")
-    assert notifier.documents_changed({doc_id}) == 1
+    assert documents_changed({doc_id}) == 1
     notifier.enabled = False
     (other,) = queue(db)
     move(db, other, DocState.SENDING, DocState.REJECTED)
-    assert notifier.documents_changed({other}) == 0 and len(seen) == 2
+    assert documents_changed({other}) == 0 and len(seen) == 2
 
 
 def test_only_the_documents_screen_is_built_with_the_window_the_others_on_first_show(
